@@ -1,0 +1,159 @@
+//! `Command`: every action a user or a scenario can take, as data. Commands
+//! enter the world through one door (`World::apply`) and are recorded with
+//! their time, so a session replays exactly from seed + commands.
+
+use super::{NodeId, Tick};
+use serde::{Deserialize, Serialize};
+
+/// Which way(s) of a link a cut or heal applies to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Both directions.
+    #[default]
+    Both,
+    /// Only messages from `a` to `b`.
+    AToB,
+    /// Only messages from `b` to `a`.
+    BToA,
+}
+
+/// One user or scenario action.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Start a new broker (next free `broker.id` unless given).
+    AddBroker {
+        /// `broker.id` to use.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<i32>,
+    },
+    /// Kill a broker process at once (kill -9); its ZooKeeper session lives on until it expires.
+    CrashBroker {
+        /// `broker.id`.
+        broker: i32,
+    },
+    /// Start a crashed or stopped broker again, as a new process.
+    RestartBroker {
+        /// `broker.id`.
+        broker: i32,
+    },
+    /// Controlled shutdown: tell the controller, then close the ZooKeeper session.
+    ShutdownBroker {
+        /// `broker.id`.
+        broker: i32,
+    },
+    /// Drop every message between two nodes (in one or both directions).
+    CutLink {
+        /// One end.
+        a: NodeId,
+        /// The other end.
+        b: NodeId,
+        /// Which way(s).
+        #[serde(default)]
+        direction: Direction,
+    },
+    /// Undo a cut.
+    HealLink {
+        /// One end.
+        a: NodeId,
+        /// The other end.
+        b: NodeId,
+        /// Which way(s).
+        #[serde(default)]
+        direction: Direction,
+    },
+    /// Set latency range and loss ratio of one link.
+    SetLink {
+        /// One end.
+        a: NodeId,
+        /// The other end.
+        b: NodeId,
+        /// Lowest one-way latency.
+        latency_min_ms: u64,
+        /// Highest one-way latency.
+        latency_max_ms: u64,
+        /// Fraction of messages lost.
+        #[serde(default)]
+        loss_ratio: f64,
+    },
+    /// Wall-clock speed of the animation: simulated ms per real ms.
+    SetSpeed {
+        /// 0.01 to 1000.
+        speed: f64,
+    },
+    /// Stop advancing simulated time.
+    Pause,
+    /// Advance simulated time again.
+    Resume,
+    /// While paused: run every event at the next event time.
+    Step,
+}
+
+impl Command {
+    /// The `type` tag of the command, as written in JSON.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::AddBroker { .. } => "add_broker",
+            Command::CrashBroker { .. } => "crash_broker",
+            Command::RestartBroker { .. } => "restart_broker",
+            Command::ShutdownBroker { .. } => "shutdown_broker",
+            Command::CutLink { .. } => "cut_link",
+            Command::HealLink { .. } => "heal_link",
+            Command::SetLink { .. } => "set_link",
+            Command::SetSpeed { .. } => "set_speed",
+            Command::Pause => "pause",
+            Command::Resume => "resume",
+            Command::Step => "step",
+        }
+    }
+}
+
+/// A command with the simulated time it is applied at.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimedCommand {
+    /// Simulated time in ms.
+    pub at_ms: Tick,
+    /// The action.
+    pub command: Command,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_read_from_json() {
+        let c: Command =
+            serde_json::from_str(r#"{"type":"cut_link","a":"broker-1","b":"zk"}"#).unwrap();
+        assert_eq!(
+            c,
+            Command::CutLink {
+                a: NodeId::Broker(1),
+                b: NodeId::Zk,
+                direction: Direction::Both
+            }
+        );
+        let c: Command = serde_json::from_str(r#"{"type":"pause"}"#).unwrap();
+        assert_eq!(c.name(), "pause");
+        let back: Command = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn bad_commands_are_named() {
+        let e = serde_json::from_str::<Command>(r#"{"type":"crash_broker","brokr":1}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("brokr"), "{e}");
+        let e = serde_json::from_str::<Command>(r#"{"type":"explode"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("explode"), "{e}");
+        let e = serde_json::from_str::<Command>(r#"{"type":"cut_link","a":"kafka","b":"zk"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("kafka"), "{e}");
+    }
+}

@@ -1,0 +1,232 @@
+//! Scenario files: a cluster configuration, a seed and timed commands, in
+//! JSON. Configuration keys use Kafka's and ZooKeeper's own names
+//! (`zookeeper.session.timeout.ms`, `tickTime`).
+
+use super::{LinkConfig, Tick, TimedCommand};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Most brokers a cluster may have.
+pub const MAX_BROKERS: u32 = 32;
+/// Most commands a scenario may hold.
+pub const MAX_SCENARIO_COMMANDS: usize = 100_000;
+/// Longest simulated run a scenario may ask for: one week.
+pub const MAX_UNTIL_MS: Tick = 7 * 24 * 3600 * 1000;
+
+/// The default network link of a scenario.
+pub type NetworkConfig = LinkConfig;
+
+/// Cluster shape and the settings of Kafka and ZooKeeper that the model uses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClusterConfig {
+    /// Brokers started at time 0, with ids 1..=brokers.
+    pub brokers: u32,
+    /// Kafka's `zookeeper.session.timeout.ms` (18000 since Kafka 2.5).
+    #[serde(rename = "zookeeper.session.timeout.ms")]
+    pub zookeeper_session_timeout_ms: u64,
+    /// ZooKeeper's `tickTime`: sessions expire on multiples of it.
+    #[serde(rename = "tickTime")]
+    pub tick_time_ms: u64,
+    /// Kafka's `controller.socket.timeout.ms`: a controller request unanswered this long is sent again.
+    #[serde(rename = "controller.socket.timeout.ms")]
+    pub controller_socket_timeout_ms: u64,
+    /// Default latency and loss of every link.
+    pub network: NetworkConfig,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            brokers: 3,
+            zookeeper_session_timeout_ms: 18_000,
+            tick_time_ms: 2_000,
+            controller_socket_timeout_ms: 30_000,
+            network: LinkConfig::default(),
+        }
+    }
+}
+
+impl ClusterConfig {
+    /// The configuration the app starts with: Kafka's names, values scaled so
+    /// that a failover happens within seconds on screen and messages are slow
+    /// enough to follow.
+    pub fn app_default() -> Self {
+        ClusterConfig {
+            brokers: 3,
+            zookeeper_session_timeout_ms: 6_000,
+            tick_time_ms: 500,
+            controller_socket_timeout_ms: 3_000,
+            network: LinkConfig {
+                latency_min_ms: 40,
+                latency_max_ms: 80,
+                loss_ratio: 0.0,
+            },
+        }
+    }
+
+    /// Checks every value; the message names the key and the allowed range.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.brokers > MAX_BROKERS {
+            return Err(format!(
+                "brokers: {} is over the limit of {MAX_BROKERS}",
+                self.brokers
+            ));
+        }
+        if !(1..=60_000).contains(&self.tick_time_ms) {
+            return Err(format!(
+                "tickTime: {} ms must be between 1 and 60000",
+                self.tick_time_ms
+            ));
+        }
+        let (lo, hi) = (2 * self.tick_time_ms, 20 * self.tick_time_ms);
+        if !(lo..=hi).contains(&self.zookeeper_session_timeout_ms) {
+            return Err(format!(
+                "zookeeper.session.timeout.ms: {} ms must be between 2 and 20 tickTime ({lo}..={hi} ms), as ZooKeeper requires",
+                self.zookeeper_session_timeout_ms
+            ));
+        }
+        if !(1..=600_000).contains(&self.controller_socket_timeout_ms) {
+            return Err(format!(
+                "controller.socket.timeout.ms: {} ms must be between 1 and 600000",
+                self.controller_socket_timeout_ms
+            ));
+        }
+        self.network.validate().map_err(|e| format!("network: {e}"))
+    }
+}
+
+/// A scenario file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name.
+    #[serde(default)]
+    pub name: String,
+    /// What it shows.
+    #[serde(default)]
+    pub description: String,
+    /// Seed of the world's RNG.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Cluster configuration.
+    #[serde(default)]
+    pub config: ClusterConfig,
+    /// Timed commands, in time order.
+    #[serde(default)]
+    pub commands: Vec<TimedCommand>,
+    /// When the run stops (simulated ms).
+    #[serde(default = "default_until")]
+    pub until_ms: Tick,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+fn default_until() -> Tick {
+    60_000
+}
+
+/// Why a scenario could not be used.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScenarioError {
+    /// Not valid JSON, or not the scenario shape.
+    Parse(String),
+    /// Well-formed but not allowed.
+    Invalid(String),
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScenarioError::Parse(m) => write!(f, "scenario is not valid: {m}"),
+            ScenarioError::Invalid(m) => write!(f, "scenario is not allowed: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl Scenario {
+    /// Reads and checks a scenario from JSON text.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let s: Scenario =
+            serde_json::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string()))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Checks limits and ordering.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        self.config
+            .validate()
+            .map_err(|e| ScenarioError::Invalid(format!("config: {e}")))?;
+        if self.until_ms > MAX_UNTIL_MS {
+            return Err(ScenarioError::Invalid(format!(
+                "until_ms {} is over the limit of {MAX_UNTIL_MS} (one week)",
+                self.until_ms
+            )));
+        }
+        if self.commands.len() > MAX_SCENARIO_COMMANDS {
+            return Err(ScenarioError::Invalid(format!(
+                "{} commands is over the limit of {MAX_SCENARIO_COMMANDS}",
+                self.commands.len()
+            )));
+        }
+        for (i, pair) in self.commands.windows(2).enumerate() {
+            if pair[1].at_ms < pair[0].at_ms {
+                return Err(ScenarioError::Invalid(format!(
+                    "commands[{}] at_ms {} comes before commands[{i}] at_ms {}: commands must be in time order",
+                    i + 1,
+                    pair[1].at_ms,
+                    pair[0].at_ms
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_scenario_takes_defaults() {
+        let s = Scenario::from_json("{}").unwrap();
+        assert_eq!(s.seed, 1);
+        assert_eq!(s.config.zookeeper_session_timeout_ms, 18_000);
+        assert_eq!(s.until_ms, 60_000);
+    }
+
+    #[test]
+    fn problems_are_named() {
+        let e = Scenario::from_json(r#"{"config":{"brokers":99}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("brokers") && e.contains("32"), "{e}");
+        let e = Scenario::from_json(r#"{"config":{"zookeeper.session.timeout.ms":10}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("zookeeper.session.timeout.ms"), "{e}");
+        let e = Scenario::from_json(r#"{"sede":3}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sede"), "{e}");
+        let e = Scenario::from_json(
+            r#"{"commands":[{"at_ms":5,"command":{"type":"pause"}},{"at_ms":2,"command":{"type":"pause"}}]}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("time order"), "{e}");
+        let e = Scenario::from_json("[1,").unwrap_err().to_string();
+        assert!(e.contains("not valid"), "{e}");
+    }
+
+    #[test]
+    fn app_default_is_valid() {
+        ClusterConfig::app_default().validate().unwrap();
+        ClusterConfig::default().validate().unwrap();
+    }
+}
