@@ -1,0 +1,247 @@
+//! The controller role (Kafka's `KafkaController` after it won the election):
+//! it watches `/brokers/ids`, notices brokers joining and leaving, and tells
+//! every live broker through `UpdateMetadata`, each request stamped with its
+//! controller epoch. Like Kafka's `ControllerChannelManager` it keeps one
+//! request in flight per broker and sends it again when
+//! `controller.socket.timeout.ms` passes without an answer.
+
+use super::{Broker, BrokerTimer, Out, ZkPurpose};
+use crate::protocol::{KafkaError, Message, ZkOp, ZkReply, ZkResult};
+use crate::sim::{NodeId, NoteKind, Tick};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Most requests queued for one broker; older ones are dropped first.
+pub const MAX_QUEUED_PER_BROKER: usize = 16;
+
+/// Requests to one broker: the one in flight and those waiting.
+#[derive(Clone, Debug, Default)]
+struct Channel {
+    in_flight: Option<(u64, Message)>,
+    queue: VecDeque<Message>,
+}
+
+/// State a broker holds while it is the controller.
+#[derive(Clone, Debug)]
+pub struct ControllerRole {
+    epoch: i32,
+    live_brokers: BTreeSet<i32>,
+    channels: BTreeMap<i32, Channel>,
+}
+
+impl ControllerRole {
+    pub(super) fn new(epoch: i32) -> Self {
+        ControllerRole {
+            epoch,
+            live_brokers: BTreeSet::new(),
+            channels: BTreeMap::new(),
+        }
+    }
+
+    /// The controller epoch this role won.
+    pub fn epoch(&self) -> i32 {
+        self.epoch
+    }
+
+    /// Live brokers as the controller last read `/brokers/ids`.
+    pub fn live_brokers(&self) -> &BTreeSet<i32> {
+        &self.live_brokers
+    }
+
+    /// Brokers with a request in flight (for the view).
+    pub fn awaiting(&self) -> impl Iterator<Item = i32> + '_ {
+        self.channels
+            .iter()
+            .filter(|(_, c)| c.in_flight.is_some())
+            .map(|(b, _)| *b)
+    }
+}
+
+fn with_correlation(msg: &Message, correlation_id: u64) -> Message {
+    match msg.clone() {
+        Message::UpdateMetadata {
+            controller_id,
+            controller_epoch,
+            live_brokers,
+            ..
+        } => Message::UpdateMetadata {
+            correlation_id,
+            controller_id,
+            controller_epoch,
+            live_brokers,
+        },
+        other => other,
+    }
+}
+
+impl Broker {
+    /// Reads `/brokers/ids` and leaves a child watch on it.
+    pub(super) fn watch_brokers(&mut self, out: &mut Out) {
+        self.zk_request(
+            ZkOp::GetChildren {
+                path: "/brokers/ids".into(),
+                watch: true,
+            },
+            ZkPurpose::WatchBrokers,
+            out,
+        );
+    }
+
+    pub(super) fn on_broker_children(&mut self, now: Tick, result: ZkResult, out: &mut Out) {
+        let Ok(ZkReply::Children(names)) = result else {
+            return;
+        };
+        let me = self.id;
+        let Some(role) = self.role.as_mut() else {
+            return;
+        };
+        let live: BTreeSet<i32> = names.iter().filter_map(|n| n.parse().ok()).collect();
+        let first = role.live_brokers.is_empty();
+        let joined: Vec<i32> = live.difference(&role.live_brokers).copied().collect();
+        let gone: Vec<i32> = role.live_brokers.difference(&live).copied().collect();
+        if first {
+            out.note(
+                NoteKind::Controller,
+                format!(
+                    "controller (epoch {}) sees live brokers {live:?}",
+                    role.epoch
+                ),
+            );
+        } else {
+            for b in &joined {
+                out.note(
+                    NoteKind::Controller,
+                    format!("broker {b} joined /brokers/ids"),
+                );
+            }
+            for b in &gone {
+                out.note(
+                    NoteKind::Controller,
+                    format!("broker {b} is gone: its /brokers/ids/{b} znode was deleted"),
+                );
+            }
+        }
+        if !first && joined.is_empty() && gone.is_empty() {
+            return;
+        }
+        for b in &gone {
+            role.channels.remove(b);
+        }
+        role.live_brokers = live.clone();
+        let list: Vec<i32> = live.iter().copied().collect();
+        let epoch = role.epoch;
+        self.metadata_brokers = list.clone();
+        for target in live.into_iter().filter(|b| *b != me) {
+            let msg = Message::UpdateMetadata {
+                correlation_id: 0,
+                controller_id: me,
+                controller_epoch: epoch,
+                live_brokers: list.clone(),
+            };
+            self.enqueue(now, target, msg, out);
+        }
+    }
+
+    fn enqueue(&mut self, now: Tick, target: i32, msg: Message, out: &mut Out) {
+        let Some(role) = self.role.as_mut() else {
+            return;
+        };
+        let channel = role.channels.entry(target).or_default();
+        if channel.queue.len() >= MAX_QUEUED_PER_BROKER {
+            channel.queue.pop_front();
+        }
+        channel.queue.push_back(msg);
+        self.pump(now, target, out);
+    }
+
+    /// Sends the next queued request to `target` if none is in flight.
+    fn pump(&mut self, now: Tick, target: i32, out: &mut Out) {
+        let correlation_id = self.next_correlation;
+        let timeout = self.cfg.controller_socket_timeout_ms;
+        let Some(channel) = self.role.as_mut().and_then(|r| r.channels.get_mut(&target)) else {
+            return;
+        };
+        if channel.in_flight.is_some() {
+            return;
+        }
+        let Some(next) = channel.queue.pop_front() else {
+            return;
+        };
+        let msg = with_correlation(&next, correlation_id);
+        channel.in_flight = Some((correlation_id, msg.clone()));
+        self.next_correlation += 1;
+        out.send(NodeId::Broker(target), msg);
+        out.timer(
+            now + timeout,
+            BrokerTimer::ControllerRequestTimeout {
+                target,
+                correlation_id,
+            },
+        );
+    }
+
+    pub(super) fn on_controller_response(
+        &mut self,
+        now: Tick,
+        from: NodeId,
+        correlation_id: u64,
+        error: KafkaError,
+        out: &mut Out,
+    ) {
+        let NodeId::Broker(target) = from else {
+            return;
+        };
+        let epoch = self.role.as_ref().map(|r| r.epoch);
+        let Some(channel) = self.role.as_mut().and_then(|r| r.channels.get_mut(&target)) else {
+            if error == KafkaError::StaleControllerEpoch {
+                out.note(
+                    NoteKind::Fence,
+                    format!("broker {target} refused its old request: STALE_CONTROLLER_EPOCH"),
+                );
+            }
+            return;
+        };
+        if channel.in_flight.as_ref().map(|(c, _)| *c) != Some(correlation_id) {
+            return;
+        }
+        channel.in_flight = None;
+        if error == KafkaError::StaleControllerEpoch {
+            out.note(
+                NoteKind::Fence,
+                format!(
+                    "broker {target} refused UpdateMetadata of epoch {}: STALE_CONTROLLER_EPOCH, a newer controller exists",
+                    epoch.unwrap_or_default()
+                ),
+            );
+        }
+        self.pump(now, target, out);
+    }
+
+    pub(super) fn controller_request_timeout(
+        &mut self,
+        now: Tick,
+        target: i32,
+        correlation_id: u64,
+        out: &mut Out,
+    ) {
+        let timeout = self.cfg.controller_socket_timeout_ms;
+        let Some(channel) = self.role.as_mut().and_then(|r| r.channels.get_mut(&target)) else {
+            return;
+        };
+        let Some((c, msg)) = channel.in_flight.take() else {
+            return;
+        };
+        if c != correlation_id {
+            channel.in_flight = Some((c, msg));
+            return;
+        }
+        out.note(
+            NoteKind::Controller,
+            format!(
+                "no answer from broker {target} within controller.socket.timeout.ms ({timeout} ms): sending {} again",
+                msg.label()
+            ),
+        );
+        channel.queue.push_front(msg);
+        self.pump(now, target, out);
+    }
+}
