@@ -1,0 +1,264 @@
+//! The view: pure functions from the world to what the page shows.
+//! `snapshot(&World)` reads the world into plain data; `layout(snapshot,
+//! viewport)` turns it into shapes and click targets. Nothing here changes
+//! the world or knows the browser, so all of it is tested natively.
+
+mod layout;
+mod shape;
+mod status;
+
+pub use layout::{layout, HitTarget, Scene, Viewport};
+pub use shape::{Align, Path, Pt, Shape};
+pub use status::{legend_json, status, Status, StatusBroker};
+
+use crate::broker::ZkConn;
+use crate::cluster::{state_name, Process, World, DROP_MARK_MS};
+use crate::protocol::{session_hex, MsgKind};
+use crate::sim::{NodeId, Tick};
+
+/// A znode as the ZooKeeper panel lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZnodeSnap {
+    /// Full path.
+    pub path: String,
+    /// Depth below "/" (0 for top-level nodes).
+    pub depth: usize,
+    /// Short form of the data.
+    pub data: String,
+    /// Owning session, for ephemeral nodes.
+    pub owner: Option<String>,
+    /// Sessions watching it.
+    pub watchers: usize,
+    /// Shown but absent (a placeholder explaining why it matters).
+    pub absent: bool,
+}
+
+/// A broker as drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BrokerSnap {
+    /// `broker.id`.
+    pub id: i32,
+    /// `running`, `starting`, `shutting_down`, `crashed` or `stopped`.
+    pub state: &'static str,
+    /// Why it stopped, if it did by itself.
+    pub reason: Option<String>,
+    /// The epoch it acts as controller for, if it thinks it is the controller.
+    pub acting_epoch: Option<i32>,
+    /// True when it is the controller `/controller` names, for the current epoch.
+    pub is_controller: bool,
+    /// `connected`, `disconnected` or `connecting`.
+    pub zk: &'static str,
+    /// Its session, if connected or resuming.
+    pub session: Option<String>,
+    /// The controller it knows of.
+    pub known_controller: Option<i32>,
+    /// Highest controller epoch it accepted.
+    pub accepted_epoch: i32,
+}
+
+/// A message on the wire as drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MsgSnap {
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// How far along (0..=1).
+    pub progress: f32,
+    /// Colour class.
+    pub kind: MsgKind,
+    /// Drawn hollow.
+    pub response: bool,
+    /// Name, e.g. `create -e /controller`.
+    pub label: String,
+}
+
+/// A dropped message marker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DropSnap {
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// Where along the link it vanished.
+    pub reach: f32,
+    /// 0 (just now) ..= 1 (about to fade out).
+    pub age: f32,
+}
+
+/// Everything the canvas shows, read from the world at one instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// Simulated time (with the sub-ms fraction the animation carries).
+    pub now: f64,
+    /// `tickTime`.
+    pub tick_time_ms: u64,
+    /// Live sessions.
+    pub sessions: usize,
+    /// The znode tree.
+    pub znodes: Vec<ZnodeSnap>,
+    /// Brokers by id.
+    pub brokers: Vec<BrokerSnap>,
+    /// Messages in flight.
+    pub messages: Vec<MsgSnap>,
+    /// Cut directions.
+    pub cuts: Vec<(NodeId, NodeId)>,
+    /// Recent drops.
+    pub drops: Vec<DropSnap>,
+}
+
+fn short_data(path: &str, data: &str) -> String {
+    if path.starts_with("/brokers/ids/") {
+        let host = path.rsplit('/').next().unwrap_or("");
+        return format!("PLAINTEXT://broker-{host}:9092");
+    }
+    if path == "/controller" {
+        if let Some(id) = crate::broker::controller_id_from_json(data) {
+            return format!("{{\"brokerid\":{id}}}");
+        }
+    }
+    let mut s: String = data.chars().take(28).collect();
+    if data.chars().count() > 28 {
+        s.push('…');
+    }
+    s
+}
+
+/// Most `/brokers/ids/<id>` lines listed one by one; more fold into one line.
+pub const MAX_LISTED_REGISTRATIONS: usize = 8;
+
+/// Folds a long list of broker registrations into one `/brokers/ids/*` line.
+fn fold_registrations(znodes: &mut Vec<ZnodeSnap>) {
+    let is_reg = |z: &ZnodeSnap| z.path.starts_with("/brokers/ids/");
+    let ids: Vec<String> = znodes
+        .iter()
+        .filter(|z| is_reg(z))
+        .filter_map(|z| z.path.rsplit('/').next().map(str::to_string))
+        .collect();
+    if ids.len() <= MAX_LISTED_REGISTRATIONS {
+        return;
+    }
+    let Some(at) = znodes.iter().position(is_reg) else {
+        return;
+    };
+    znodes.retain(|z| !is_reg(z));
+    znodes.insert(
+        at,
+        ZnodeSnap {
+            path: "/brokers/ids/*".to_string(),
+            depth: 2,
+            data: format!("{} ephemeral: {}", ids.len(), ids.join(" ")),
+            owner: None,
+            watchers: 0,
+            absent: false,
+        },
+    );
+}
+
+/// Reads the world into a snapshot; `frac_ms` is the animation's sub-ms carry.
+pub fn snapshot(world: &World, frac_ms: f64) -> Snapshot {
+    let now = world.now() as f64 + frac_ms.clamp(0.0, 1.0);
+    let zk = world.zk();
+    let mut znodes: Vec<ZnodeSnap> = zk
+        .tree()
+        .iter()
+        .map(|(path, node)| ZnodeSnap {
+            path: path.clone(),
+            depth: path.matches('/').count() - 1,
+            data: short_data(path, &node.data),
+            owner: (node.stat.ephemeral_owner != 0).then(|| session_hex(node.stat.ephemeral_owner)),
+            watchers: zk.watchers(path),
+            absent: false,
+        })
+        .collect();
+    for path in ["/controller", "/controller_epoch"] {
+        if zk.tree().get(path).is_none() {
+            znodes.push(ZnodeSnap {
+                path: path.to_string(),
+                depth: 0,
+                data: String::new(),
+                owner: None,
+                watchers: zk.watchers(path),
+                absent: true,
+            });
+        }
+    }
+    znodes.sort_by(|a, b| a.path.cmp(&b.path));
+    fold_registrations(&mut znodes);
+    let named = world.controller();
+    let zk_epoch = world.controller_epoch();
+    let brokers = world
+        .brokers()
+        .iter()
+        .map(|(id, slot)| {
+            let (b, reason) = match &slot.process {
+                Process::Up(b) => (Some(b), None),
+                Process::Stopped { reason, .. } => (None, Some(reason.clone())),
+                Process::Crashed { .. } => (None, None),
+            };
+            let acting_epoch = b.and_then(|b| b.role()).map(|r| r.epoch());
+            let (zk_state, session) = match b.map(|b| b.zk_conn()) {
+                Some(ZkConn::Connected { session, .. }) => {
+                    ("connected", Some(session_hex(session)))
+                }
+                Some(ZkConn::Disconnected { session, .. }) => {
+                    ("disconnected", Some(session_hex(session)))
+                }
+                Some(ZkConn::Connecting) => ("connecting", None),
+                None => ("none", None),
+            };
+            BrokerSnap {
+                id: *id,
+                state: state_name(&slot.process),
+                reason,
+                acting_epoch,
+                is_controller: acting_epoch == Some(zk_epoch) && named == Some(*id),
+                zk: zk_state,
+                session,
+                known_controller: b.and_then(|b| b.known_controller()),
+                accepted_epoch: b.map_or(0, |b| b.controller_epoch()),
+            }
+        })
+        .collect();
+    let messages = world
+        .in_flight()
+        .values()
+        .map(|f| {
+            let span = (f.until - f.sent_at).max(1) as f64;
+            let t = ((now - f.sent_at as f64) / span).clamp(0.0, 1.0) as f32;
+            MsgSnap {
+                from: f.from,
+                to: f.to,
+                progress: t * f.reach,
+                kind: f.kind,
+                response: f.response,
+                label: f.label.clone(),
+            }
+        })
+        .collect();
+    let drops = world
+        .drops()
+        .filter(|d| (d.at + DROP_MARK_MS) as f64 >= now)
+        .map(|d| DropSnap {
+            from: d.from,
+            to: d.to,
+            reach: d.reach,
+            age: ((now - d.at as f64) / DROP_MARK_MS as f64).clamp(0.0, 1.0) as f32,
+        })
+        .collect();
+    Snapshot {
+        now,
+        tick_time_ms: world.config().tick_time_ms,
+        sessions: zk.sessions().len(),
+        znodes,
+        brokers,
+        messages,
+        cuts: world.net().cuts().collect(),
+        drops,
+    }
+}
+
+/// Simulated ms as seconds for labels.
+pub fn seconds(ms: Tick) -> String {
+    format!("{:.3} s", ms as f64 / 1000.0)
+}
