@@ -1,0 +1,218 @@
+//! The browser side, and the only code that knows it: the `App` handle the
+//! page drives (one `frame` call per animation frame that advances the world
+//! and paints), the painter for the view's shapes, and errors as `JsError`.
+
+mod painter;
+
+use crate::sim::{ClusterConfig, Command, NodeId};
+use crate::view::{self, Scene, Viewport};
+use crate::World;
+use wasm_bindgen::prelude::*;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+/// Most events one frame processes; past it the clock lags instead of the page freezing.
+pub const MAX_EVENTS_PER_FRAME: usize = 200_000;
+/// Longest wall-clock gap one frame makes up for (a background tab resumes gently).
+pub const MAX_FRAME_GAP_MS: f64 = 250.0;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn js_err(msg: impl std::fmt::Display) -> JsError {
+    JsError::new(&msg.to_string())
+}
+
+/// The running simulation bound to a canvas.
+#[wasm_bindgen]
+pub struct App {
+    world: World,
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+    vp: Viewport,
+    dpr: f64,
+    last_ms: Option<f64>,
+    carry_ms: f64,
+    scene: Scene,
+}
+
+#[wasm_bindgen]
+impl App {
+    /// A new world on `canvas` from a seed and a JSON `ClusterConfig` ("" for the app default).
+    #[wasm_bindgen(constructor)]
+    pub fn new(canvas: HtmlCanvasElement, seed: f64, config_json: &str) -> Result<App, JsError> {
+        if !(seed.is_finite()
+            && seed >= 0.0
+            && seed.fract() == 0.0
+            && seed <= 9_007_199_254_740_991.0)
+        {
+            return Err(js_err(format!(
+                "seed {seed} must be a whole number from 0 to 9007199254740991"
+            )));
+        }
+        let cfg = if config_json.trim().is_empty() {
+            ClusterConfig::app_default()
+        } else {
+            serde_json::from_str(config_json).map_err(|e| js_err(format!("config: {e}")))?
+        };
+        let mut world = World::new(seed as u64, cfg).map_err(js_err)?;
+        world
+            .apply(Command::SetSpeed { speed: 0.25 })
+            .map_err(js_err)?;
+        let ctx = canvas
+            .get_context("2d")
+            .map_err(|_| js_err("the canvas has no 2D context"))?
+            .ok_or_else(|| js_err("the canvas has no 2D context"))?
+            .dyn_into::<CanvasRenderingContext2d>()
+            .map_err(|_| js_err("the canvas has no 2D context"))?;
+        let vp = Viewport {
+            w: canvas.client_width().max(1) as f32,
+            h: canvas.client_height().max(1) as f32,
+        };
+        Ok(App {
+            world,
+            canvas,
+            ctx,
+            vp,
+            dpr: 1.0,
+            last_ms: None,
+            carry_ms: 0.0,
+            scene: Scene::default(),
+        })
+    }
+
+    /// Sets the drawing size in CSS pixels and the device pixel ratio.
+    pub fn resize(&mut self, css_w: f64, css_h: f64, dpr: f64) {
+        let dpr = if dpr.is_finite() {
+            dpr.clamp(0.5, 4.0)
+        } else {
+            1.0
+        };
+        let (w, h) = (css_w.clamp(1.0, 8192.0), css_h.clamp(1.0, 8192.0));
+        self.vp = Viewport {
+            w: w as f32,
+            h: h as f32,
+        };
+        self.dpr = dpr;
+        self.canvas.set_width((w * dpr).round() as u32);
+        self.canvas.set_height((h * dpr).round() as u32);
+        self.paint();
+    }
+
+    /// Advances the world by the wall time since the last frame times the speed, then paints.
+    pub fn frame(&mut self, now_ms: f64) {
+        let dt = match self.last_ms {
+            Some(last) if now_ms.is_finite() => (now_ms - last).clamp(0.0, MAX_FRAME_GAP_MS),
+            _ => 0.0,
+        };
+        self.last_ms = Some(now_ms);
+        if !self.world.paused() {
+            self.carry_ms += dt * self.world.speed();
+            let whole = self.carry_ms.floor();
+            self.carry_ms -= whole;
+            let until = self.world.now() + whole as u64;
+            if !self.world.run_until_bounded(until, MAX_EVENTS_PER_FRAME) {
+                self.carry_ms = 0.0;
+            }
+        }
+        self.paint();
+    }
+
+    fn paint(&mut self) {
+        let snap = view::snapshot(&self.world, self.carry_ms);
+        self.scene = view::layout(&snap, self.vp);
+        painter::paint(&self.ctx, &self.scene, self.vp, self.dpr);
+    }
+
+    /// Applies a JSON `Command`; returns what happened, or throws a readable error.
+    pub fn apply(&mut self, command_json: &str) -> Result<String, JsError> {
+        let command: Command =
+            serde_json::from_str(command_json).map_err(|e| js_err(format!("bad command: {e}")))?;
+        let done = self.world.apply(command).map_err(js_err)?;
+        self.paint();
+        Ok(done)
+    }
+
+    /// What is under a point (CSS px), as JSON.
+    pub fn hit(&self, x: f64, y: f64) -> String {
+        let target = self.scene.hit((x as f32, y as f32));
+        let value = match target {
+            Some(view::HitTarget::Node {
+                node: NodeId::Broker(id),
+            }) => {
+                let s = view::status(&self.world);
+                let b = s.brokers.iter().find(|b| b.id == id);
+                serde_json::json!({
+                    "kind": "node",
+                    "node": NodeId::Broker(id),
+                    "state": b.map(|b| b.state),
+                    "is_controller": b.is_some_and(|b| b.is_controller),
+                })
+            }
+            Some(view::HitTarget::Link { a, b }) => serde_json::json!({
+                "kind": "link",
+                "a": a,
+                "b": b,
+                "cut_a_to_b": self.world.net().is_cut(a, b),
+                "cut_b_to_a": self.world.net().is_cut(b, a),
+            }),
+            Some(t) => serde_json::to_value(t).unwrap_or_default(),
+            None => serde_json::json!({ "kind": "empty" }),
+        };
+        value.to_string()
+    }
+
+    /// The status bar data, as JSON.
+    pub fn status(&self) -> String {
+        serde_json::to_string(&view::status(&self.world)).unwrap_or_default()
+    }
+
+    /// Event-log lines with `seq >= since`, as JSON.
+    pub fn events_since(&self, since: f64) -> String {
+        let since = if since.is_finite() && since > 0.0 {
+            since as u64
+        } else {
+            0
+        };
+        let lines: Vec<_> = self.world.log().iter().filter(|l| l.seq >= since).collect();
+        serde_json::to_string(&lines).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// Centre of a node's box in CSS px, as JSON (or "null").
+    pub fn node_center(&self, node: &str) -> String {
+        let center = node
+            .parse::<NodeId>()
+            .ok()
+            .and_then(|n| self.scene.center(n));
+        match center {
+            Some((x, y)) => serde_json::json!({ "x": x, "y": y }).to_string(),
+            None => "null".into(),
+        }
+    }
+
+    /// The recorded commands, as JSON.
+    pub fn commands(&self) -> String {
+        serde_json::to_string(self.world.commands()).unwrap_or_else(|_| "[]".into())
+    }
+}
+
+/// The message legend, as JSON.
+#[wasm_bindgen]
+pub fn legend() -> String {
+    view::legend_json()
+}
+
+/// The app's default cluster configuration, as JSON.
+#[wasm_bindgen]
+pub fn default_config() -> String {
+    serde_json::to_string(&ClusterConfig::app_default()).unwrap_or_default()
+}
+
+/// Runs a scenario given as JSON and returns its report as JSON (same engine as the CLI).
+#[wasm_bindgen]
+pub fn run_scenario_json(scenario_json: &str) -> Result<String, JsError> {
+    let scenario = crate::Scenario::from_json(scenario_json).map_err(js_err)?;
+    let world = crate::run_scenario(&scenario, None, false).map_err(js_err)?;
+    serde_json::to_string(&world.report()).map_err(js_err)
+}
