@@ -1,0 +1,87 @@
+//! `kafkascope`: runs scenarios headless and prints JSON reports.
+//!
+//! Exit codes: 0 done, 1 an invariant broke (with `--check`), 2 bad input.
+
+use clap::{Parser, Subcommand};
+use kafkascope::{run_scenario, Scenario};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "kafkascope",
+    version,
+    about = "Apache Kafka, simulated: run scenarios headless"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run a scenario file and print the JSON report.
+    Run {
+        /// Scenario JSON file (see the README for its format).
+        scenario: PathBuf,
+        /// Seed of the run (overrides the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Stop at this simulated time in ms (overrides the scenario's until_ms).
+        #[arg(long = "until-ms")]
+        until_ms: Option<u64>,
+        /// Check the invariants after every event; exit 1 if one breaks.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn fail(msg: String) -> ExitCode {
+    eprintln!("kafkascope: {msg}");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Run {
+            scenario,
+            seed,
+            until_ms,
+            check,
+        } => {
+            let text = match std::fs::read_to_string(&scenario) {
+                Ok(t) => t,
+                Err(e) => return fail(format!("cannot read {}: {e}", scenario.display())),
+            };
+            let mut sc = match Scenario::from_json(&text) {
+                Ok(s) => s,
+                Err(e) => return fail(format!("{}: {e}", scenario.display())),
+            };
+            if let Some(seed) = seed {
+                sc.seed = seed;
+            }
+            if let Some(t) = until_ms {
+                if t > kafkascope::sim::MAX_UNTIL_MS {
+                    return fail(format!(
+                        "--until-ms {t} is over the limit of {} (one week)",
+                        kafkascope::sim::MAX_UNTIL_MS
+                    ));
+                }
+            }
+            let world = match run_scenario(&sc, until_ms, check) {
+                Ok(w) => w,
+                Err(e) => return fail(format!("{}: {e}", scenario.display())),
+            };
+            let report = world.report();
+            match serde_json::to_string_pretty(&report) {
+                Ok(json) => println!("{json}"),
+                Err(e) => return fail(format!("cannot write the report: {e}")),
+            }
+            if report.violation.is_some() {
+                return ExitCode::from(1);
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The command-line runner: report fields (a contract), exit codes, and
+//! clear errors for bad scenarios.
+
+use std::io::Write;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kafkascope"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn scenario_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kafkascope-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    path
+}
+
+#[test]
+fn run_prints_the_report_with_every_contract_field() {
+    let out = run(&["run", "scenarios/controller-failover.json", "--check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for field in [
+        "controller",
+        "controller_epoch",
+        "brokers",
+        "znodes",
+        "trace_digest",
+        "events",
+    ] {
+        assert!(r.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(
+        r["controller_epoch"], 3,
+        "two failovers after the first election"
+    );
+    let controller = r["controller"].as_i64().unwrap();
+    assert!(r["znodes"]["/controller"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("\"brokerid\":{controller}")));
+    assert_eq!(r["znodes"]["/controller_epoch"], "3");
+    let brokers = r["brokers"].as_array().unwrap();
+    assert_eq!(brokers.len(), 5);
+    assert_eq!(brokers.iter().filter(|b| b["alive"] == true).count(), 3);
+    assert!(r["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["text"] == "won /controller: controller epoch 3"));
+    assert_eq!(
+        r["trace_digest"],
+        include_str!("golden/controller-failover.digest").trim()
+    );
+}
+
+#[test]
+fn seed_and_until_override_the_scenario() {
+    let a = run(&[
+        "run",
+        "scenarios/controller-failover.json",
+        "--seed",
+        "5",
+        "--until-ms",
+        "5000",
+    ]);
+    assert!(a.status.success());
+    let r: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(r["seed"], 5);
+    assert_eq!(r["now_ms"], 5000);
+    assert_eq!(r["controller_epoch"], 1);
+}
+
+fn fails_with(args: &[&str], needle: &str) {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(needle), "{args:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_scenarios_exit_2_naming_the_problem() {
+    fails_with(&["run", "no/such/file.json"], "cannot read");
+    let p = scenario_file("bad-json.json", "{\"seed\": 1,");
+    fails_with(&["run", p.to_str().unwrap()], "not valid");
+    let p = scenario_file("unknown-field.json", r#"{"brokerz": 3}"#);
+    fails_with(&["run", p.to_str().unwrap()], "brokerz");
+    let p = scenario_file(
+        "unknown-broker.json",
+        r#"{"commands":[{"at_ms":100,"command":{"type":"crash_broker","broker":42}}]}"#,
+    );
+    fails_with(
+        &["run", p.to_str().unwrap()],
+        "commands[0] (crash_broker at 100 ms): there is no broker 42",
+    );
+    let p = scenario_file("too-many.json", r#"{"config":{"brokers":33}}"#);
+    fails_with(
+        &["run", p.to_str().unwrap()],
+        "brokers: 33 is over the limit of 32",
+    );
+    let p = scenario_file(
+        "bad-type.json",
+        r#"{"commands":[{"at_ms":1,"command":{"type":"explode"}}]}"#,
+    );
+    fails_with(&["run", p.to_str().unwrap()], "explode");
+    fails_with(
+        &[
+            "run",
+            "scenarios/controller-failover.json",
+            "--until-ms",
+            "999999999999",
+        ],
+        "over the limit",
+    );
+    fails_with(
+        &["run", "scenarios/controller-failover.json", "--seed", "x"],
+        "invalid value",
+    );
+}

@@ -1,0 +1,65 @@
+//! Browser tests (wasm32 only), run by `wasm-pack test --headless --chrome`:
+//! the engine compiled to wasm produces the same run as native, and the
+//! `App` handle the page drives works on a real canvas.
+#![cfg(target_arch = "wasm32")]
+
+use kafkascope::sim::Scenario;
+use kafkascope::web::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn wasm_run_matches_the_native_golden_digest() {
+    let s = Scenario::from_json(include_str!("../scenarios/controller-failover.json")).unwrap();
+    let world = kafkascope::run_scenario(&s, None, true).unwrap();
+    assert_eq!(world.violation(), None);
+    assert_eq!(
+        world.trace().digest_hex(),
+        include_str!("golden/controller-failover.digest").trim()
+    );
+}
+
+fn canvas() -> web_sys::HtmlCanvasElement {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let c = doc.create_element("canvas").unwrap();
+    doc.body().unwrap().append_child(&c).unwrap();
+    c.dyn_into().unwrap()
+}
+
+#[wasm_bindgen_test]
+fn app_steps_paints_and_reports_errors_as_values() {
+    let mut app = App::new(canvas(), 7.0, "").unwrap();
+    app.resize(900.0, 600.0, 2.0);
+    assert_eq!(
+        app.apply(r#"{"type":"set_speed","speed":1000}"#).unwrap(),
+        "speed 1000x"
+    );
+    let mut t = 0.0;
+    for _ in 0..40 {
+        t += 16.0;
+        app.frame(t);
+    }
+    let status: serde_json::Value = serde_json::from_str(&app.status()).unwrap();
+    assert!(status["controller"].is_i64(), "{status}");
+    assert_eq!(status["controller_epoch"], 1);
+    let c = status["controller"].as_i64().unwrap();
+    let center: serde_json::Value =
+        serde_json::from_str(&app.node_center(&format!("broker-{c}"))).unwrap();
+    let hit: serde_json::Value = serde_json::from_str(
+        &app.hit(center["x"].as_f64().unwrap(), center["y"].as_f64().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(hit["is_controller"], true, "{hit}");
+    assert!(app.apply(r#"{"type":"crash_broker","broker":99}"#).is_err());
+    assert!(app.apply("not json").is_err());
+    assert!(App::new(canvas(), -1.0, "").is_err());
+    assert!(App::new(canvas(), 1.0, r#"{"brokers":99}"#).is_err());
+    let events: serde_json::Value = serde_json::from_str(&app.events_since(0.0)).unwrap();
+    assert!(events
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["text"] == "won /controller: controller epoch 1"));
+}
