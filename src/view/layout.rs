@@ -178,7 +178,7 @@ fn place(snap: &Snapshot, vp: Viewport) -> Geometry {
     let n = snap.brokers.len().max(1);
     let gap = 18.0;
     let fit = |bw: f32| (((vp.w - 2.0 * margin + gap) / (bw + gap)).floor() as usize).clamp(1, n);
-    let (mut bw, mut bh, mut row_gap) = (150.0f32, 84.0f32, 0.0f32);
+    let (mut bw, mut bh, mut row_gap) = (160.0f32, 84.0f32, 0.0f32);
     let mut per_row = fit(bw);
     let mut compact = false;
     if per_row < n || bh > avail {
@@ -190,6 +190,10 @@ fn place(snap: &Snapshot, vp: Viewport) -> Geometry {
         row_gap = if rows > 1.0 { 40.0 } else { 0.0 };
         bh = ((avail - (rows - 1.0) * row_gap) / rows).clamp(40.0, 62.0);
     }
+    // Spare height goes above the brokers: longer links, dots easier to follow.
+    let rows = n.div_ceil(per_row) as f32;
+    let used = rows * bh + (rows - 1.0) * row_gap + 80.0;
+    let top = top + ((avail - used) * 0.45).clamp(0.0, 220.0);
     let mut brokers = BTreeMap::new();
     for (i, b) in snap.brokers.iter().enumerate() {
         let (row, col) = (i / per_row, i % per_row);
@@ -348,8 +352,10 @@ fn draw_znode(scene: &mut Scene, x: f32, y: f32, w: f32, z: &ZnodeSnap) {
     }
     let right = right.join(" · ");
     let right_w = right.chars().count() as f32 * 6.2;
-    let data = if z.absent {
+    let data = if z.absent && z.path == "/controller" {
         "absent: brokers race to create it".to_string()
+    } else if z.absent {
+        "absent: the first candidate creates it at 0".to_string()
     } else {
         z.data.clone()
     };
@@ -468,8 +474,8 @@ fn draw_broker(scene: &mut Scene, g: &Geometry, b: &BrokerSnap) {
     }
     if !g.compact && !down {
         let known = match b.known_controller {
-            Some(c) => format!("knows controller {c}, epoch {}", b.accepted_epoch),
-            None => "knows no controller".to_string(),
+            Some(c) => format!("sees controller {c}, epoch {}", b.accepted_epoch),
+            None => "sees no controller".to_string(),
         };
         scene.shapes.push(text(
             (x + 10.0, y + 70.0),
