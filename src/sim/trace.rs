@@ -20,23 +20,11 @@ pub struct TraceEntry {
 }
 
 /// Bounded event history with a running digest.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Trace {
     ring: VecDeque<TraceEntry>,
     digest: u64,
     count: u64,
-    keep_text: bool,
-}
-
-impl Default for Trace {
-    fn default() -> Self {
-        Trace {
-            ring: VecDeque::new(),
-            digest: 0,
-            count: 0,
-            keep_text: true,
-        }
-    }
 }
 
 impl Trace {
@@ -47,12 +35,10 @@ impl Trace {
         bytes.extend_from_slice(text.as_bytes());
         self.digest = XxHash3_64::oneshot_with_seed(self.digest, &bytes);
         self.count += 1;
-        if self.keep_text {
-            if self.ring.len() == TRACE_CAPACITY {
-                self.ring.pop_front();
-            }
-            self.ring.push_back(TraceEntry { at, text });
+        if self.ring.len() == TRACE_CAPACITY {
+            self.ring.pop_front();
         }
+        self.ring.push_back(TraceEntry { at, text });
     }
 
     /// The digest as 16 hex digits.
