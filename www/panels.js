@@ -1,0 +1,321 @@
+// Side panels and read-outs: error banner, legend, event log, cluster config,
+// status line and frame-time read-out. Everything is built with
+// createElement + textContent; nothing parses HTML.
+
+/** Creates an element with a class and optional text. */
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+/** "broker-2" -> "broker 2", "zk" -> "ZooKeeper". */
+export function nodeLabel(name) {
+  if (name === 'zk') return 'ZooKeeper';
+  const m = /^broker-(\d+)$/.exec(String(name));
+  return m ? `broker ${m[1]}` : String(name);
+}
+
+/** Message text of anything thrown by the wasm side or by us. */
+export function errorMessage(err) {
+  if (err instanceof Error) return err.message || String(err);
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err);
+  } catch {
+    return String(err);
+  }
+}
+
+// ---------------------------------------------------------------- errors
+
+/** The dismissable error banner under the toolbar. */
+export class ErrorBanner {
+  constructor(root) {
+    this.root = root;
+    this.text = root.querySelector('#error-text');
+    this.last = '';
+    this.repeats = 0;
+    root.querySelector('#error-dismiss').addEventListener('click', () => this.hide());
+  }
+
+  show(message) {
+    const msg = String(message);
+    if (!this.root.hidden && msg === this.last) {
+      this.repeats += 1;
+      this.text.textContent = `${msg} (×${this.repeats + 1})`;
+      return;
+    }
+    this.last = msg;
+    this.repeats = 0;
+    this.text.textContent = msg;
+    this.root.hidden = false;
+  }
+
+  hide() {
+    this.root.hidden = true;
+    this.last = '';
+    this.repeats = 0;
+  }
+}
+
+// ---------------------------------------------------------------- legend
+
+/** Fills the legend list from legend() JSON; returns kind -> colour. */
+export function renderLegend(list, entries) {
+  list.replaceChildren();
+  const colours = new Map();
+  for (const entry of entries) {
+    const item = el('li', 'legend-item');
+    const dot = el('span', 'dot');
+    dot.style.backgroundColor = entry.color;
+    item.append(dot, el('span', 'legend-label', entry.label));
+    item.title = entry.label;
+    list.append(item);
+    colours.set(entry.kind, entry.color);
+  }
+  if (!entries.some((e) => /drop/i.test(`${e.kind} ${e.label}`))) {
+    const dropped = el('li', 'legend-item');
+    dropped.append(el('span', 'dropped-x', '×'), el('span', 'legend-label', 'message dropped by the network'));
+    list.append(dropped);
+  }
+  return colours;
+}
+
+// ---------------------------------------------------------------- event log
+
+/** Colours of the event kinds the simulation logs. */
+export const EVENT_COLOURS = {
+  election: '#f2c94c',
+  session: '#56b6f7',
+  watch: '#b58cff',
+  controller: '#4fd49b',
+  fence: '#ff9f4a',
+  fault: '#ff5d6c',
+  info: '#8d99ab',
+};
+
+const EVENT_TITLES = {
+  election: 'controller election: a broker tried to create the ephemeral znode /controller',
+  session: 'ZooKeeper session: connect, expiry, close',
+  watch: 'a ZooKeeper watch fired (znode created, deleted or changed)',
+  controller: 'work done by the active controller',
+  fence: 'a stale controller epoch was rejected (fencing)',
+  fault: 'a fault you injected: crash, shutdown, cut link',
+  info: 'information',
+};
+
+/** The event log panel: appends polled events, keeps at most maxLines lines. */
+export class EventLog {
+  constructor(container, counter, maxLines = 2000) {
+    this.container = container;
+    this.counter = counter;
+    this.maxLines = maxLines;
+    this.nextSeq = 0;
+    this.total = 0;
+  }
+
+  clear() {
+    this.container.replaceChildren();
+    this.nextSeq = 0;
+    this.total = 0;
+    this.counter.textContent = '';
+  }
+
+  /** Appends events (already parsed), skipping any seen before. */
+  append(events) {
+    const fresh = events.filter((e) => e.seq >= this.nextSeq);
+    if (fresh.length === 0) return;
+    const c = this.container;
+    const atBottom = c.scrollHeight - c.scrollTop - c.clientHeight < 24;
+    const batch = document.createDocumentFragment();
+    for (const e of fresh) batch.append(this.line(e));
+    c.append(batch);
+    this.nextSeq = fresh[fresh.length - 1].seq + 1;
+    this.total += fresh.length;
+    while (c.childElementCount > this.maxLines) c.firstElementChild.remove();
+    if (atBottom) c.scrollTop = c.scrollHeight;
+    this.counter.textContent = `(${this.total})`;
+  }
+
+  line(e) {
+    const row = el('div', `log-line kind-${e.kind}`);
+    const chip = el('span', 'chip');
+    chip.style.backgroundColor = EVENT_COLOURS[e.kind] ?? EVENT_COLOURS.info;
+    chip.title = `${e.kind}: ${EVENT_TITLES[e.kind] ?? e.kind}`;
+    const at = el('span', 'at', `${(Number(e.at_ms) / 1000).toFixed(3)} s`);
+    const who = el('span', 'who', nodeLabel(e.node));
+    const what = el('span', 'what', e.text);
+    // Two spaces between the parts so the line reads well when copied.
+    row.append(chip, at, document.createTextNode('  '), who, document.createTextNode('  '), what);
+    return row;
+  }
+}
+
+// ---------------------------------------------------------------- config
+
+/** The fields the config panel offers, by ClusterConfig key. */
+const CONFIG_FIELDS = [
+  {
+    path: ['brokers'],
+    label: 'initial brokers',
+    step: '1',
+    min: '0',
+    max: '32',
+    integer: true,
+    title: 'How many brokers start with the cluster (0 to 32). More can be added with + Broker.',
+  },
+  {
+    path: ['zookeeper.session.timeout.ms'],
+    label: 'zookeeper.session.timeout.ms',
+    step: '1',
+    min: '1',
+    integer: true,
+    title:
+      'How long ZooKeeper keeps a broker\'s session alive without a heartbeat. When it expires, the broker\'s ephemeral znodes (/brokers/ids/N, /controller) are deleted and watchers fire.',
+  },
+  {
+    path: ['tickTime'],
+    label: 'tickTime',
+    step: '1',
+    min: '1',
+    integer: true,
+    title:
+      'ZooKeeper\'s basic time unit in ms. Session timeouts are bounded to 2..20 tickTimes, and expiry is checked once per tick.',
+  },
+  {
+    path: ['controller.socket.timeout.ms'],
+    label: 'controller.socket.timeout.ms',
+    step: '1',
+    min: '1',
+    integer: true,
+    title: 'How long the controller waits for a broker to answer a controller request before giving up on it.',
+  },
+  {
+    path: ['network', 'latency_min_ms'],
+    label: 'latency min (ms)',
+    step: '1',
+    min: '0',
+    integer: true,
+    title: 'Smallest one-way network delay of a message.',
+  },
+  {
+    path: ['network', 'latency_max_ms'],
+    label: 'latency max (ms)',
+    step: '1',
+    min: '0',
+    integer: true,
+    title: 'Largest one-way network delay of a message; each message draws a delay between min and max.',
+  },
+  {
+    path: ['network', 'loss_ratio'],
+    label: 'loss ratio (0..1)',
+    step: '0.01',
+    min: '0',
+    max: '1',
+    integer: false,
+    title: 'Fraction of messages the network drops at random on every link.',
+  },
+];
+
+function getPath(obj, path) {
+  let v = obj;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object' || !(k in v)) return undefined;
+    v = v[k];
+  }
+  return v;
+}
+
+function setPath(obj, path, value) {
+  let v = obj;
+  for (const k of path.slice(0, -1)) {
+    if (v[k] === null || typeof v[k] !== 'object') v[k] = {};
+    v = v[k];
+  }
+  v[path[path.length - 1]] = value;
+}
+
+/** The cluster-config form, prefilled from default_config(). */
+export class ConfigPanel {
+  constructor(form, defaults) {
+    this.form = form;
+    this.defaults = defaults;
+    this.inputs = [];
+    form.replaceChildren();
+    for (const field of CONFIG_FIELDS) {
+      const value = getPath(defaults, field.path);
+      if (value === undefined) continue; // the app's config has no such key
+      const id = `cfg-${field.path.join('-').replace(/[^a-zA-Z0-9-]/g, '-')}`;
+      const label = el('label', 'cfg-label', field.label);
+      label.htmlFor = id;
+      label.title = field.title;
+      const input = el('input', 'cfg-input');
+      input.id = id;
+      input.type = 'number';
+      input.step = field.step;
+      if (field.min !== undefined) input.min = field.min;
+      if (field.max !== undefined) input.max = field.max;
+      input.value = String(value);
+      input.title = field.title;
+      input.dataset.key = field.path.join('.');
+      form.append(label, input);
+      this.inputs.push({ field, input });
+    }
+    const restore = el('button', 'cfg-restore', 'Restore defaults');
+    restore.type = 'button';
+    restore.title = 'Put the app\'s default values back into the form (they apply on Reset).';
+    restore.addEventListener('click', () => this.restore());
+    form.append(restore);
+    form.addEventListener('submit', (ev) => ev.preventDefault());
+  }
+
+  restore() {
+    for (const { field, input } of this.inputs) {
+      input.value = String(getPath(this.defaults, field.path));
+    }
+  }
+
+  /** The config JSON string for new App(); throws Error on a bad field. */
+  toJson() {
+    const config = structuredClone(this.defaults);
+    for (const { field, input } of this.inputs) {
+      const raw = input.value.trim();
+      const value = Number(raw);
+      if (raw === '' || !Number.isFinite(value)) {
+        throw new Error(`Cluster config: ${field.label} must be a number`);
+      }
+      if (field.integer && !Number.isInteger(value)) {
+        throw new Error(`Cluster config: ${field.label} must be a whole number`);
+      }
+      setPath(config, field.path, value);
+    }
+    return JSON.stringify(config);
+  }
+}
+
+// ---------------------------------------------------------------- status
+
+/** Median of the last n numbers of an array. */
+export function median(values, n) {
+  const tail = values.slice(-n).sort((a, b) => a - b);
+  if (tail.length === 0) return NaN;
+  const mid = tail.length >> 1;
+  return tail.length % 2 ? tail[mid] : (tail[mid - 1] + tail[mid]) / 2;
+}
+
+/** Updates the toolbar's status read-out from a parsed status(). */
+export function renderStatus(els, status) {
+  els.time.textContent = `t = ${(Number(status.now_ms) / 1000).toFixed(3)} s`;
+  const epoch = status.controller_epoch ?? 0;
+  els.controller.textContent =
+    status.controller === null || status.controller === undefined
+      ? `controller: none · epoch ${epoch}`
+      : `controller: broker ${status.controller} · epoch ${epoch}`;
+  els.controller.classList.toggle('none', status.controller === null || status.controller === undefined);
+  const brokers = status.brokers ?? [];
+  const running = brokers.filter((b) => b.state === 'running').length;
+  els.brokers.textContent =
+    running === brokers.length ? `brokers: ${brokers.length}` : `brokers: ${running}/${brokers.length} up`;
+}
