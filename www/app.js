@@ -11,7 +11,8 @@ import {
   renderLegend,
   renderStatus,
 } from './panels.js';
-import { CanvasMenu, setupKeyboard, setupToolbar, syncToolbar } from './controls.js';
+import { setupKeyboard, setupToolbar, syncToolbar } from './controls.js';
+import { CanvasMenu } from './menu.js';
 
 const DEFAULT_SEED = 42;
 const POLL_MS = 200; // panels refresh 5 times a second, not every frame

@@ -97,9 +97,9 @@ fn text(at: Pt, s: impl Into<String>, size: f32, color: &'static str) -> Shape {
 }
 
 /// Shortens `s` with an ellipsis to about `max_px` wide at font `size`
-/// (average glyph width about 0.55 em; the painter never measures).
+/// (average glyph width about 0.5 em; the painter never measures).
 fn clip(s: &str, max_px: f32, size: f32) -> String {
-    let max = ((max_px / (size * 0.55)).floor() as usize).max(1);
+    let max = ((max_px / (size * 0.5)).floor() as usize).max(1);
     if s.chars().count() <= max {
         return s.to_string();
     }

@@ -11,7 +11,7 @@ pub struct StatusBroker {
     pub id: i32,
     /// State name.
     pub state: &'static str,
-    /// True for the controller `/controller` names.
+    /// True for the controller `/controller` names, acting for the current epoch.
     pub is_controller: bool,
 }
 
@@ -43,20 +43,22 @@ pub struct Status {
 /// The status of the world.
 pub fn status(world: &World) -> Status {
     let controller = world.controller();
+    let epoch = world.controller_epoch();
     Status {
         now_ms: world.now(),
         speed: world.speed(),
         paused: world.paused(),
         seed: world.seed(),
         controller,
-        controller_epoch: world.controller_epoch(),
+        controller_epoch: epoch,
         brokers: world
             .brokers()
             .iter()
             .map(|(id, slot)| StatusBroker {
                 id: *id,
                 state: state_name(&slot.process),
-                is_controller: controller == Some(*id) && matches!(slot.process, Process::Up(_)),
+                is_controller: controller == Some(*id)
+                    && matches!(&slot.process, Process::Up(b) if b.role().map(|r| r.epoch()) == Some(epoch)),
             })
             .collect(),
         trace_digest: world.trace().digest_hex(),

@@ -138,17 +138,29 @@ impl App {
     pub fn hit(&self, x: f64, y: f64) -> String {
         let target = self.scene.hit((x as f32, y as f32));
         let value = match target {
-            Some(view::HitTarget::Node {
-                node: NodeId::Broker(id),
-            }) => {
-                let s = view::status(&self.world);
-                let b = s.brokers.iter().find(|b| b.id == id);
-                serde_json::json!({
-                    "kind": "node",
-                    "node": NodeId::Broker(id),
-                    "state": b.map(|b| b.state),
-                    "is_controller": b.is_some_and(|b| b.is_controller),
-                })
+            Some(view::HitTarget::Node { node }) => {
+                let cut_peers: std::collections::BTreeSet<NodeId> = self
+                    .world
+                    .net()
+                    .cuts()
+                    .filter_map(|(a, b)| match (a == node, b == node) {
+                        (true, _) => Some(b),
+                        (_, true) => Some(a),
+                        _ => None,
+                    })
+                    .collect();
+                let mut v =
+                    serde_json::json!({ "kind": "node", "node": node, "cut_peers": cut_peers });
+                if let NodeId::Broker(id) = node {
+                    let s = view::status(&self.world);
+                    let b = s.brokers.iter().find(|b| b.id == id);
+                    let acting = self.world.broker(id).and_then(|b| b.role()).is_some();
+                    let current = b.is_some_and(|b| b.is_controller);
+                    v["state"] = serde_json::json!(b.map(|b| b.state));
+                    v["is_controller"] = serde_json::json!(current);
+                    v["stale_controller"] = serde_json::json!(acting && !current);
+                }
+                v
             }
             Some(view::HitTarget::Link { a, b }) => serde_json::json!({
                 "kind": "link",
@@ -157,7 +169,6 @@ impl App {
                 "cut_a_to_b": self.world.net().is_cut(a, b),
                 "cut_b_to_a": self.world.net().is_cut(b, a),
             }),
-            Some(t) => serde_json::to_value(t).unwrap_or_default(),
             None => serde_json::json!({ "kind": "empty" }),
         };
         value.to_string()

@@ -1,0 +1,292 @@
+// The popup menus that a click on the canvas opens: what can be done to a
+// broker, to ZooKeeper, to a link, or on empty space. Every item becomes one
+// Command JSON that goes through sim.apply (the one door into the simulation).
+
+import { el, nodeLabel } from './panels.js';
+
+// ---------------------------------------------------------------- tooltips
+
+const TIPS = {
+  crash:
+    'kill -9: the process dies at once, without a word to anyone. Its ZooKeeper session lives on until zookeeper.session.timeout.ms passes without a heartbeat; then ZooKeeper deletes its ephemeral znodes (/brokers/ids/N, and /controller if it was the controller) and the other brokers\' watches fire.',
+  shutdown:
+    'Controlled shutdown (kill -TERM): the broker tells the controller it is leaving so leadership moves away first, then closes its ZooKeeper session, so its ephemeral znodes disappear at once instead of after the session timeout.',
+  cutZk:
+    'Drop every message between this broker and ZooKeeper, both ways. The broker keeps running but its heartbeats stop arriving; ZooKeeper expires its session after zookeeper.session.timeout.ms.',
+  isolate:
+    'Cut every link of this broker: to ZooKeeper and to every other broker. A full network partition: it can neither heartbeat nor hear from the controller.',
+  restart:
+    'Start the broker process again: it opens a new ZooKeeper session, re-registers /brokers/ids/N, watches /controller and joins the election if there is no controller.',
+  heal: 'Restore every cut link to and from this broker, both ways.',
+  cutBoth: 'Drop every message on this link in both directions, like a pulled cable.',
+  cutOneWay:
+    'Drop only the messages going this way: an asymmetric partition. Messages the other way still arrive, so requests may get through while their responses vanish (or the reverse).',
+  healLink: 'Restore this link in both directions.',
+  addBroker:
+    'Start a new broker process with the next free broker.id. It opens a ZooKeeper session, registers the ephemeral znode /brokers/ids/N and, if there is no controller, races to create /controller.',
+};
+
+// ---------------------------------------------------------------- popup menu
+
+/** Step and reach of the hit-test walk that finds a node box's edges. */
+const NODE_PROBE_STEP_PX = 4;
+const NODE_PROBE_MAX_PX = 400;
+
+/** The popup menu that a click on the canvas opens. */
+export class CanvasMenu {
+  constructor(sim, canvas, popup, stage) {
+    this.sim = sim;
+    this.canvas = canvas;
+    this.popup = popup;
+    this.stage = stage;
+
+    canvas.addEventListener('click', (ev) => this.onClick(ev));
+    canvas.addEventListener('mousemove', (ev) => this.onHover(ev));
+    canvas.addEventListener('mouseleave', () => {
+      canvas.style.cursor = '';
+    });
+    // A press anywhere outside the popup closes it (the canvas click that
+    // follows may open a new one).
+    document.addEventListener(
+      'pointerdown',
+      (ev) => {
+        if (this.isOpen() && !this.popup.contains(ev.target)) this.close();
+      },
+      true,
+    );
+    window.addEventListener('blur', () => this.close());
+    this.hoverPending = false;
+  }
+
+  isOpen() {
+    return !this.popup.hidden;
+  }
+
+  contains(target) {
+    return target instanceof Node && this.popup.contains(target);
+  }
+
+  close() {
+    if (!this.isOpen()) return;
+    this.popup.hidden = true;
+    this.popup.replaceChildren();
+  }
+
+  cssPoint(ev) {
+    const rect = this.canvas.getBoundingClientRect();
+    return { x: ev.clientX - rect.left, y: ev.clientY - rect.top };
+  }
+
+  hit(x, y) {
+    const app = this.sim.app;
+    if (!app) return { kind: 'empty' };
+    try {
+      return JSON.parse(app.hit(x, y));
+    } catch (err) {
+      this.sim.showError(err);
+      return null;
+    }
+  }
+
+  onHover(ev) {
+    if (this.hoverPending) return;
+    this.hoverPending = true;
+    const { x, y } = this.cssPoint(ev);
+    requestAnimationFrame(() => {
+      this.hoverPending = false;
+      const app = this.sim.app;
+      if (!app) return;
+      let kind = 'empty';
+      try {
+        kind = JSON.parse(app.hit(x, y)).kind;
+      } catch {
+        kind = 'empty';
+      }
+      this.canvas.style.cursor = kind === 'empty' ? 'default' : 'pointer';
+    });
+  }
+
+  onClick(ev) {
+    const { x, y } = this.cssPoint(ev);
+    const hit = this.hit(x, y);
+    if (!hit) return;
+    if (hit.kind === 'node' && hit.node === 'zk') this.openZk(x, y);
+    else if (hit.kind === 'node') this.openBroker(hit, x, y);
+    else if (hit.kind === 'link') this.openLink(hit, x, y);
+    else this.openEmpty(x, y);
+  }
+
+  /** Anchor beside a node's box (its extent found by hit-testing), or the click point. */
+  anchorFor(node, x, y) {
+    let c = null;
+    try {
+      c = JSON.parse(this.sim.app.node_center(node));
+    } catch {
+      c = null;
+    }
+    if (!c || !Number.isFinite(c.x) || !Number.isFinite(c.y)) return { x, y, gap: 12 };
+    const isNode = (px, py) => {
+      try {
+        const h = JSON.parse(this.sim.app.hit(px, py));
+        return h.kind === 'node' && h.node === node;
+      } catch {
+        return false;
+      }
+    };
+    // Walk right and up from the centre to the box's edges (bounded).
+    let halfW = 0;
+    while (halfW < NODE_PROBE_MAX_PX && isNode(c.x + halfW + NODE_PROBE_STEP_PX, c.y)) halfW += NODE_PROBE_STEP_PX;
+    let halfH = 0;
+    while (halfH < NODE_PROBE_MAX_PX && isNode(c.x, c.y - halfH - NODE_PROBE_STEP_PX)) halfH += NODE_PROBE_STEP_PX;
+    return { x: c.x, y: c.y - halfH + 16, gap: halfW + 10, below: c.y + halfH + 8 };
+  }
+
+  openBroker(hit, x, y) {
+    const id = Number(/^broker-(\d+)$/.exec(hit.node)?.[1]);
+    const name = hit.node;
+    const state = hit.state ?? 'unknown';
+    const items = [];
+    if (state === 'running') {
+      items.push(
+        { label: 'Crash (kill -9)', title: TIPS.crash, danger: true, run: () => this.apply({ type: 'crash_broker', broker: id }) },
+        { label: 'Clean shutdown', title: TIPS.shutdown, run: () => this.apply({ type: 'shutdown_broker', broker: id }) },
+        {
+          label: 'Cut link to ZooKeeper',
+          title: TIPS.cutZk,
+          run: () => this.apply({ type: 'cut_link', a: name, b: 'zk', direction: 'both' }),
+        },
+        { label: 'Isolate (cut all links)', title: TIPS.isolate, run: () => this.isolate(name) },
+      );
+    } else if (state === 'crashed' || state === 'stopped') {
+      items.push({ label: 'Restart', title: TIPS.restart, run: () => this.apply({ type: 'restart_broker', broker: id }) });
+    } else if (state === 'starting' || state === 'shutting_down') {
+      items.push({ label: 'Crash (kill -9)', title: TIPS.crash, danger: true, run: () => this.apply({ type: 'crash_broker', broker: id }) });
+    }
+    const peers = hit.cut_peers ?? [];
+    if (peers.length > 0) {
+      items.push({ label: 'Heal all its links', title: TIPS.heal, run: () => this.healAll(name, peers) });
+    }
+    const role = hit.is_controller ? ' · controller' : hit.stale_controller ? ' · stale controller' : '';
+    const info = [];
+    if (state === 'starting') info.push('Starting: connecting to ZooKeeper.');
+    if (state === 'shutting_down') info.push('Shutting down: handing over, then closing its session.');
+    if (peers.length > 0) info.push(`Cut links with ${peers.map(nodeLabel).join(', ')}.`);
+    const anchor = this.anchorFor(name, x, y);
+    this.open(`${nodeLabel(name)} · ${state.replace('_', ' ')}${role}`, items, info, anchor);
+  }
+
+  openZk(x, y) {
+    const anchor = this.anchorFor('zk', x, y);
+    this.open(
+      'ZooKeeper',
+      [],
+      [
+        'The coordination service. Brokers keep a session here with heartbeats; the controller is whoever created the ephemeral znode /controller, and /controller_epoch counts elections.',
+        'Click a broker or a link to inject faults.',
+      ],
+      anchor,
+    );
+  }
+
+  openLink(hit, x, y) {
+    const a = nodeLabel(hit.a);
+    const b = nodeLabel(hit.b);
+    const state =
+      hit.cut_a_to_b && hit.cut_b_to_a
+        ? 'Now: cut both ways.'
+        : hit.cut_a_to_b
+          ? `Now: cut ${a} → ${b}; the other way still flows.`
+          : hit.cut_b_to_a
+            ? `Now: cut ${b} → ${a}; the other way still flows.`
+            : 'Now: open both ways.';
+    const link = { a: hit.a, b: hit.b };
+    const items = [
+      { label: 'Cut both ways', title: TIPS.cutBoth, run: () => this.apply({ type: 'cut_link', ...link, direction: 'both' }) },
+      {
+        label: `Cut ${a} → ${b}`,
+        title: TIPS.cutOneWay,
+        run: () => this.apply({ type: 'cut_link', ...link, direction: 'a_to_b' }),
+      },
+      {
+        label: `Cut ${b} → ${a}`,
+        title: TIPS.cutOneWay,
+        run: () => this.apply({ type: 'cut_link', ...link, direction: 'b_to_a' }),
+      },
+      {
+        label: 'Heal',
+        title: TIPS.healLink,
+        disabled: !hit.cut_a_to_b && !hit.cut_b_to_a,
+        run: () => this.apply({ type: 'heal_link', ...link, direction: 'both' }),
+      },
+    ];
+    this.open(`${a} ⇄ ${b}`, items, [state], { x, y, gap: 12 });
+  }
+
+  openEmpty(x, y) {
+    this.open(
+      'Cluster',
+      [{ label: 'Add broker', title: TIPS.addBroker, run: () => this.apply({ type: 'add_broker' }) }],
+      [],
+      { x, y, gap: 12 },
+    );
+  }
+
+  apply(cmd) {
+    return this.sim.apply(cmd);
+  }
+
+  isolate(name) {
+    const status = this.sim.status();
+    const peers = ['zk', ...(status?.brokers ?? []).map((b) => `broker-${b.id}`).filter((n) => n !== name)];
+    for (const peer of peers) {
+      if (this.apply({ type: 'cut_link', a: name, b: peer, direction: 'both' }) === null) return;
+    }
+  }
+
+  healAll(name, peers) {
+    for (const peer of peers) {
+      if (this.apply({ type: 'heal_link', a: name, b: peer, direction: 'both' }) === null) return;
+    }
+  }
+
+  open(title, items, info, anchor) {
+    const p = this.popup;
+    p.replaceChildren();
+    p.append(el('div', 'popup-title', title));
+    for (const item of items) {
+      const b = el('button', `menu-item${item.danger ? ' danger' : ''}`, item.label);
+      b.type = 'button';
+      b.setAttribute('role', 'menuitem');
+      b.title = item.title;
+      b.disabled = Boolean(item.disabled);
+      b.addEventListener('click', () => {
+        this.close();
+        item.run();
+      });
+      p.append(b);
+    }
+    for (const line of info) p.append(el('p', 'popup-info', line));
+    p.hidden = false;
+    // Right of the anchor, or left of it when there is no room; inside the stage.
+    const margin = 8;
+    const stageW = this.stage.clientWidth;
+    const stageH = this.stage.clientHeight;
+    const w = p.offsetWidth;
+    const h = p.offsetHeight;
+    let left = anchor.x + anchor.gap;
+    let top = anchor.y - 16;
+    if (left + w > stageW - margin) {
+      left = anchor.x - anchor.gap - w;
+      if (left < margin && anchor.below !== undefined) {
+        // No room on either side of a wide box: go under it.
+        left = anchor.x - w / 2;
+        top = anchor.below;
+      }
+    }
+    if (top + h > stageH - margin) top = stageH - h - margin;
+    left = Math.min(Math.max(margin, left), Math.max(margin, stageW - w - margin));
+    top = Math.max(margin, top);
+    p.style.left = `${Math.round(left)}px`;
+    p.style.top = `${Math.round(top)}px`;
+  }
+}
