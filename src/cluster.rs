@@ -51,6 +51,9 @@ pub enum Event {
         from: NodeId,
         /// Receiver.
         to: NodeId,
+        /// The receiver's incarnation when it was sent: a restarted process
+        /// never gets what was meant for its previous life.
+        to_incarnation: u32,
         /// Content.
         msg: Message,
     },
@@ -291,6 +294,14 @@ impl World {
         }
     }
 
+    /// How many times `node` was (re)started or stopped (0 for ZooKeeper).
+    fn incarnation(&self, node: NodeId) -> u32 {
+        match node {
+            NodeId::Zk => 0,
+            NodeId::Broker(id) => self.brokers.get(&id).map_or(0, |s| s.incarnation),
+        }
+    }
+
     /// Time of the next pending event.
     pub fn next_event_time(&self) -> Option<Tick> {
         self.queue.peek_time()
@@ -347,7 +358,13 @@ impl World {
     fn process(&mut self, at: Tick, event: Event) {
         self.now = at;
         match event {
-            Event::Deliver { id, from, to, msg } => {
+            Event::Deliver {
+                id,
+                from,
+                to,
+                to_incarnation,
+                msg,
+            } => {
                 let flight = self.in_flight.remove(&id);
                 let reach = flight.as_ref().map_or(1.0, |f| f.reach);
                 let outcome = if reach < 1.0 {
@@ -356,6 +373,8 @@ impl World {
                     "dropped: link cut"
                 } else if !self.is_up(to) {
                     "dropped: receiver down"
+                } else if self.incarnation(to) != to_incarnation {
+                    "dropped: receiver restarted"
                 } else {
                     "delivered"
                 };
@@ -502,8 +521,17 @@ impl World {
                 response,
             },
         );
-        self.queue
-            .push(self.now + delay, Event::Deliver { id, from, to, msg });
+        let to_incarnation = self.incarnation(to);
+        self.queue.push(
+            self.now + delay,
+            Event::Deliver {
+                id,
+                from,
+                to,
+                to_incarnation,
+                msg,
+            },
+        );
     }
 
     fn mark_drop(&mut self, from: NodeId, to: NodeId, reach: f32) {
@@ -544,6 +572,8 @@ impl World {
         let cfg = BrokerConfig {
             zookeeper_session_timeout_ms: self.cfg.zookeeper_session_timeout_ms,
             controller_socket_timeout_ms: self.cfg.controller_socket_timeout_ms,
+            controlled_shutdown_max_retries: self.cfg.controlled_shutdown_max_retries,
+            controlled_shutdown_retry_backoff_ms: self.cfg.controlled_shutdown_retry_backoff_ms,
         };
         let incarnation = self.brokers.get(&id).map_or(0, |s| s.incarnation + 1);
         self.brokers.insert(

@@ -129,3 +129,23 @@ fn bad_scenarios_exit_2_naming_the_problem() {
         "invalid value",
     );
 }
+
+#[test]
+fn the_stale_controller_scenario_shows_fencing() {
+    let out = run(&["run", "scenarios/stale-controller-fenced.json", "--check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["controller_epoch"], 2);
+    assert_eq!(r["violation"], serde_json::Value::Null);
+    let events = r["events"].as_array().unwrap();
+    assert!(events.iter().any(|e| e["node"] == "broker-2"
+        && e["text"].as_str().unwrap().contains(
+            "refused UpdateMetadata from broker 1: its controller epoch 1 is older than 2"
+        )));
+    assert!(events.iter().any(|e| e["node"] == "broker-1"
+        && e["text"] == "resigned as controller (epoch 1): its ZooKeeper session expired"));
+}

@@ -10,7 +10,9 @@ use kafkascope::sim::{Command, NodeId};
 use kafkascope::World;
 
 const SESSION_MS: u64 = 18_000;
-const TICK_MS: u64 = 2_000;
+const TICK_MS: u64 = 3_000;
+/// Pings go out every third of the session timeout.
+const PING_MS: u64 = SESSION_MS / 3;
 
 #[test]
 fn five_brokers_elect_exactly_one_controller_at_epoch_one() {
@@ -54,8 +56,10 @@ fn a_crashed_controller_is_replaced_only_after_its_session_expires() {
     let old = w.controller().unwrap();
     let crash_at = w.now();
     apply(&mut w, Command::CrashBroker { broker: old });
-    // The session outlives the process: nobody may take over before the timeout.
-    w.run_until(crash_at + SESSION_MS - TICK_MS - 10);
+    // The session outlives the process: nobody may take over before the
+    // timeout counted from the last ping ZooKeeper heard (at most one ping
+    // interval before the crash).
+    w.run_until(crash_at + SESSION_MS - PING_MS - 10);
     assert_eq!(
         w.controller(),
         Some(old),
@@ -324,4 +328,112 @@ fn repeated_controller_crashes_bump_the_epoch_each_time() {
         assert_eq!(w.controller_epoch(), round);
         wait(&mut w, 5_000, "settled", settled);
     }
+}
+
+#[test]
+fn a_controller_that_cannot_hear_zookeeper_loses_its_session() {
+    // ZooKeeper -> controller cut: its pings still arrive, but it hears no
+    // answer, gives up on the connection after 2/3 of the session timeout and
+    // tries to reconnect; those attempts must not keep the session alive.
+    let mut w = elected(13, 3);
+    let old = w.controller().unwrap();
+    let cut_at = w.now();
+    apply(
+        &mut w,
+        Command::CutLink {
+            a: NodeId::Zk,
+            b: NodeId::Broker(old),
+            direction: kafkascope::sim::Direction::AToB,
+        },
+    );
+    wait(
+        &mut w,
+        3 * SESSION_MS,
+        "the connection is declared lost",
+        |w| logged(w, NodeId::Broker(old), "lost its ZooKeeper connection"),
+    );
+    let lost_at = w
+        .log()
+        .iter()
+        .rev()
+        .find(|l| l.text.contains("lost its ZooKeeper connection"))
+        .unwrap()
+        .at_ms;
+    assert!(
+        lost_at - cut_at <= SESSION_MS * 2 / 3 + 100,
+        "detected after {} ms, the read timeout is {} ms",
+        lost_at - cut_at,
+        SESSION_MS * 2 / 3
+    );
+    wait(&mut w, 3 * SESSION_MS, "a new controller", |w| {
+        w.controller().is_some_and(|c| c != old)
+    });
+    assert_eq!(w.controller_epoch(), 2);
+    apply(
+        &mut w,
+        Command::HealLink {
+            a: NodeId::Zk,
+            b: NodeId::Broker(old),
+            direction: kafkascope::sim::Direction::Both,
+        },
+    );
+    wait(
+        &mut w,
+        2 * SESSION_MS,
+        "the old controller resigns and rejoins",
+        |w| {
+            let b = w.broker(old).unwrap();
+            b.role().is_none() && b.is_registered()
+        },
+    );
+}
+
+#[test]
+fn controlled_shutdown_retries_then_stops_without_it() {
+    let mut w = elected(14, 3);
+    let c = w.controller().unwrap();
+    let other = (1..=3).find(|id| *id != c).unwrap();
+    apply(&mut w, cut(NodeId::Broker(other), NodeId::Broker(c)));
+    let at = w.now();
+    apply(&mut w, Command::ShutdownBroker { broker: other });
+    wait(&mut w, 10 * 30_000, "the broker stops", |w| {
+        w.broker(other).is_none()
+    });
+    let node = NodeId::Broker(other);
+    for attempt in 1..=3 {
+        assert!(logged(
+            &w,
+            node,
+            &format!("controlled shutdown (try {attempt} of 3)")
+        ));
+    }
+    assert!(logged(
+        &w,
+        node,
+        "controlled shutdown failed 3 times: stopping without it"
+    ));
+    // Three socket timeouts and two backoffs.
+    let took = w.now() - at;
+    assert!(
+        (3 * 30_000 + 2 * 5_000..3 * 30_000 + 2 * 5_000 + 100).contains(&took),
+        "{took} ms"
+    );
+    wait(&mut w, 5_000, "the controller sees it go", |w| {
+        !w.broker(c)
+            .unwrap()
+            .role()
+            .unwrap()
+            .live_brokers()
+            .contains(&other)
+    });
+}
+
+#[test]
+fn no_stray_sessions_are_left_behind() {
+    let mut cfg = config(5);
+    cfg.network.loss_ratio = 0.3;
+    let mut w = World::new(17, cfg).unwrap().with_checks();
+    wait(&mut w, 120_000, "a controller everyone knows", settled);
+    w.run_until(w.now() + 3 * SESSION_MS);
+    assert_eq!(w.zk().sessions().len(), 5, "one session per broker");
 }

@@ -31,6 +31,10 @@ pub struct BrokerConfig {
     pub zookeeper_session_timeout_ms: u64,
     /// `controller.socket.timeout.ms`.
     pub controller_socket_timeout_ms: u64,
+    /// `controlled.shutdown.max.retries`: tries of ControlledShutdown before giving up.
+    pub controlled_shutdown_max_retries: u32,
+    /// `controlled.shutdown.retry.backoff.ms`: pause between tries.
+    pub controlled_shutdown_retry_backoff_ms: u64,
 }
 
 /// Timers of a broker.
@@ -45,8 +49,13 @@ pub enum BrokerTimer {
         /// The request.
         correlation_id: u64,
     },
-    /// The controller did not answer `ControlledShutdown` in time.
-    ShutdownTimeout,
+    /// The controller did not answer try `attempt` of `ControlledShutdown` in time.
+    ShutdownTimeout {
+        /// Which try.
+        attempt: u32,
+    },
+    /// Time to try `ControlledShutdown` again.
+    ShutdownRetry,
 }
 
 /// Lifecycle of the broker process.
@@ -118,6 +127,10 @@ pub struct Broker {
     /// Live brokers from the last accepted `UpdateMetadata`.
     metadata_brokers: Vec<i32>,
     next_correlation: u64,
+    /// When the outstanding connect request was sent, if one is.
+    connect_sent_at: Option<Tick>,
+    /// Tries of `ControlledShutdown` made so far.
+    shutdown_attempts: u32,
     /// Time of the input being handled (passed in by the kernel).
     now: Tick,
 }
@@ -140,6 +153,8 @@ impl Broker {
             role: None,
             metadata_brokers: Vec::new(),
             next_correlation: 1,
+            connect_sent_at: None,
+            shutdown_attempts: 0,
             now: 0,
         }
     }
@@ -195,6 +210,17 @@ impl Broker {
         (self.cfg.zookeeper_session_timeout_ms / 3).max(1)
     }
 
+    /// ZooKeeper's client read timeout: 2/3 of the session timeout. No answer
+    /// for that long means the connection is lost; a connect attempt gets as
+    /// long before it is tried again.
+    fn read_timeout(&self) -> Tick {
+        let timeout = match self.zk {
+            ZkConn::Connected { timeout_ms, .. } => timeout_ms,
+            _ => self.cfg.zookeeper_session_timeout_ms,
+        };
+        (timeout * 2 / 3).max(1)
+    }
+
     /// Starts the process: connect to ZooKeeper.
     pub fn start(&mut self, now: Tick, out: &mut Out) {
         self.now = now;
@@ -204,6 +230,7 @@ impl Broker {
     }
 
     fn connect(&mut self, resume: Option<SessionId>, out: &mut Out) {
+        self.connect_sent_at = Some(self.now);
         out.send(
             NodeId::Zk,
             Message::ZkConnect {
@@ -247,40 +274,81 @@ impl Broker {
             return;
         }
         self.state = BrokerState::ShuttingDown;
-        match self.controller_id {
-            Some(c) if c != self.id && self.role.is_none() => {
-                out.note(
-                    NoteKind::Info,
-                    format!("controlled shutdown: asking controller {c} to move its leaderships"),
-                );
-                let correlation_id = self.next_correlation;
-                self.next_correlation += 1;
-                out.send(
-                    NodeId::Broker(c),
-                    Message::ControlledShutdown {
-                        correlation_id,
-                        broker_id: self.id,
-                    },
-                );
-                out.timer(
-                    now + self.cfg.controller_socket_timeout_ms,
-                    BrokerTimer::ShutdownTimeout,
-                );
-            }
-            _ => self.finish_shutdown(out),
+        self.shutdown_attempts = 0;
+        if self.role.is_some() {
+            // The controller moves its own leaderships without a request.
+            self.finish_shutdown(true, out);
+        } else {
+            self.try_controlled_shutdown(now, out);
         }
     }
 
-    fn finish_shutdown(&mut self, out: &mut Out) {
+    /// One try of `ControlledShutdown` to the controller this broker knows.
+    fn try_controlled_shutdown(&mut self, now: Tick, out: &mut Out) {
+        self.shutdown_attempts += 1;
+        let attempt = self.shutdown_attempts;
+        let Some(c) = self.controller_id.filter(|c| *c != self.id) else {
+            out.note(NoteKind::Info, "controlled shutdown: no controller known");
+            self.shutdown_failed(now, out);
+            return;
+        };
+        out.note(
+            NoteKind::Info,
+            format!(
+                "controlled shutdown (try {attempt} of {}): asking controller {c} to move its leaderships",
+                self.cfg.controlled_shutdown_max_retries
+            ),
+        );
+        let correlation_id = self.next_correlation;
+        self.next_correlation += 1;
+        out.send(
+            NodeId::Broker(c),
+            Message::ControlledShutdown {
+                correlation_id,
+                broker_id: self.id,
+            },
+        );
+        out.timer(
+            now + self.cfg.controller_socket_timeout_ms,
+            BrokerTimer::ShutdownTimeout { attempt },
+        );
+    }
+
+    /// A try failed: wait `controlled.shutdown.retry.backoff.ms` and try
+    /// again, or after `controlled.shutdown.max.retries` tries stop anyway.
+    fn shutdown_failed(&mut self, now: Tick, out: &mut Out) {
+        if self.shutdown_attempts >= self.cfg.controlled_shutdown_max_retries {
+            out.note(
+                NoteKind::Info,
+                format!(
+                    "controlled shutdown failed {} times: stopping without it",
+                    self.shutdown_attempts
+                ),
+            );
+            self.finish_shutdown(false, out);
+        } else {
+            out.timer(
+                now + self.cfg.controlled_shutdown_retry_backoff_ms,
+                BrokerTimer::ShutdownRetry,
+            );
+        }
+    }
+
+    fn finish_shutdown(&mut self, controlled: bool, out: &mut Out) {
         if self.role.is_some() {
             self.resign("it is shutting down", out);
         }
         if let Some(session_id) = self.session() {
             out.send(NodeId::Zk, Message::ZkCloseSession { session_id });
         }
+        let how = if controlled {
+            "shut down cleanly"
+        } else {
+            "shut down without a controlled shutdown"
+        };
         out.note(
             NoteKind::Info,
-            "shut down cleanly: closed its ZooKeeper session",
+            format!("{how}: closed its ZooKeeper session"),
         );
         self.state = BrokerState::Stopped("clean shutdown".to_string());
     }
@@ -294,40 +362,56 @@ impl Broker {
         match timer {
             BrokerTimer::ZkHeartbeat => {
                 self.heartbeat(now, out);
-                out.timer(now + self.heartbeat_interval(), BrokerTimer::ZkHeartbeat);
+                // Check again no later than the moment the read timeout would pass.
+                let mut next = now + self.heartbeat_interval();
+                if let ZkConn::Connected { last_heard, .. } = self.zk {
+                    next = next.min(last_heard + self.read_timeout() + 1);
+                }
+                out.timer(next.max(now + 1), BrokerTimer::ZkHeartbeat);
             }
             BrokerTimer::ControllerRequestTimeout {
                 target,
                 correlation_id,
             } => self.controller_request_timeout(now, target, correlation_id, out),
-            BrokerTimer::ShutdownTimeout => {
-                if self.state == BrokerState::ShuttingDown {
-                    out.note(
-                        NoteKind::Info,
-                        "no answer to ControlledShutdown in time: shutting down anyway",
-                    );
-                    self.finish_shutdown(out);
-                }
+            BrokerTimer::ShutdownTimeout { attempt }
+                if self.state == BrokerState::ShuttingDown && attempt == self.shutdown_attempts =>
+            {
+                out.note(
+                    NoteKind::Info,
+                    format!(
+                        "no answer to ControlledShutdown within controller.socket.timeout.ms ({} ms)",
+                        self.cfg.controller_socket_timeout_ms
+                    ),
+                );
+                self.shutdown_failed(now, out);
             }
+            BrokerTimer::ShutdownRetry if self.state == BrokerState::ShuttingDown => {
+                self.try_controlled_shutdown(now, out)
+            }
+            BrokerTimer::ShutdownTimeout { .. } | BrokerTimer::ShutdownRetry => {}
         }
     }
 
     fn heartbeat(&mut self, now: Tick, out: &mut Out) {
+        let read_timeout = self.read_timeout();
+        let connect_due = self
+            .connect_sent_at
+            .is_none_or(|at| now.saturating_sub(at) >= read_timeout);
         match self.zk {
-            ZkConn::Connecting => self.connect(None, out),
-            ZkConn::Disconnected { session, .. } => self.connect(Some(session), out),
+            ZkConn::Connecting if connect_due => self.connect(None, out),
+            ZkConn::Disconnected { session, .. } if connect_due => self.connect(Some(session), out),
+            ZkConn::Connecting | ZkConn::Disconnected { .. } => {}
             ZkConn::Connected {
                 session,
-                timeout_ms,
                 last_heard,
+                ..
             } => {
                 // ZooKeeper's client gives up on a connection after 2/3 of the
                 // session timeout without an answer; a request unanswered that
                 // long means the same (over TCP it would have arrived).
-                let read_timeout = timeout_ms * 2 / 3;
                 let oldest = self.pending.values().map(|(_, at)| *at).min();
-                let stuck = oldest.is_some_and(|at| now.saturating_sub(at) > read_timeout);
-                if now.saturating_sub(last_heard) > read_timeout || stuck {
+                let stuck = oldest.is_some_and(|at| now.saturating_sub(at) >= read_timeout);
+                if now.saturating_sub(last_heard) >= read_timeout || stuck {
                     let why = if stuck {
                         "a request went unanswered".to_string()
                     } else {
@@ -446,15 +530,20 @@ impl Broker {
                     },
                 );
             }
-            Message::ControlledShutdownResponse { error, .. } => {
-                if self.state == BrokerState::ShuttingDown {
-                    out.note(
-                        NoteKind::Info,
-                        format!("controller answered ControlledShutdown: {error}"),
-                    );
-                    self.finish_shutdown(out);
+            Message::ControlledShutdownResponse { error, .. }
+                if self.state == BrokerState::ShuttingDown =>
+            {
+                out.note(
+                    NoteKind::Info,
+                    format!("controller answered ControlledShutdown: {error}"),
+                );
+                if error == KafkaError::None {
+                    self.finish_shutdown(true, out);
+                } else {
+                    self.shutdown_failed(now, out);
                 }
             }
+            Message::ControlledShutdownResponse { .. } => {}
             Message::ZkConnect { .. }
             | Message::ZkPing { .. }
             | Message::ZkRequest { .. }
@@ -464,6 +553,20 @@ impl Broker {
     }
 
     fn on_connect(&mut self, now: Tick, result: Result<(SessionId, u64), ZkError>, out: &mut Out) {
+        let current = match self.zk {
+            ZkConn::Connected { session, .. } | ZkConn::Disconnected { session, .. } => {
+                Some(session)
+            }
+            ZkConn::Connecting => None,
+        };
+        if let Ok((stray, _)) = result {
+            if current.is_some_and(|s| s != stray) {
+                // The answer to an earlier attempt: that session is not needed.
+                out.send(NodeId::Zk, Message::ZkCloseSession { session_id: stray });
+                return;
+            }
+        }
+        self.connect_sent_at = None;
         match (self.zk, result) {
             (ZkConn::Connecting, Ok((session, timeout_ms))) => {
                 self.zk = ZkConn::Connected {
@@ -535,8 +638,9 @@ impl Broker {
 
     fn register(&mut self, out: &mut Out) {
         let data = format!(
-            r#"{{"version":5,"host":"broker-{id}","port":9092,"jmx_port":-1,"endpoints":["PLAINTEXT://broker-{id}:9092"],"listener_security_protocol_map":{{"PLAINTEXT":"PLAINTEXT"}}}}"#,
-            id = self.id
+            r#"{{"listener_security_protocol_map":{{"PLAINTEXT":"PLAINTEXT"}},"endpoints":["PLAINTEXT://broker-{id}:9092"],"jmx_port":-1,"host":"broker-{id}","timestamp":"{now}","port":9092,"version":4}}"#,
+            id = self.id,
+            now = self.now
         );
         self.zk_request(
             ZkOp::Create {

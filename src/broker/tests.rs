@@ -8,6 +8,8 @@ fn broker() -> Broker {
         BrokerConfig {
             zookeeper_session_timeout_ms: 6_000,
             controller_socket_timeout_ms: 3_000,
+            controlled_shutdown_max_retries: 3,
+            controlled_shutdown_retry_backoff_ms: 1_000,
         },
     )
 }

@@ -49,8 +49,13 @@ fn link_name(a: NodeId, b: NodeId, d: Direction) -> String {
 
 impl World {
     /// Checks and carries out a command at the current time; returns a short
-    /// description of what happened.
+    /// description of what happened. Commands that change the world are
+    /// recorded (and enter the digest); speed, pause, resume and step only
+    /// change how the page moves through time, so they are not.
     pub fn apply(&mut self, command: Command) -> Result<String, CommandError> {
+        if command.is_view_only() {
+            return self.carry_out(&command);
+        }
         if self.commands.len() >= MAX_COMMANDS {
             return refuse(format!(
                 "this session already holds {MAX_COMMANDS} commands, the limit; reset to go on"

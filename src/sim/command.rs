@@ -91,6 +91,15 @@ pub enum Command {
 }
 
 impl Command {
+    /// True for commands that only steer the animation (speed, pause,
+    /// resume, step): they never change what happens in the world.
+    pub fn is_view_only(&self) -> bool {
+        matches!(
+            self,
+            Command::SetSpeed { .. } | Command::Pause | Command::Resume | Command::Step
+        )
+    }
+
     /// The `type` tag of the command, as written in JSON.
     pub fn name(&self) -> &'static str {
         match self {

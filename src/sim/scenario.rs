@@ -25,12 +25,18 @@ pub struct ClusterConfig {
     /// Kafka's `zookeeper.session.timeout.ms` (18000 since Kafka 2.5).
     #[serde(rename = "zookeeper.session.timeout.ms")]
     pub zookeeper_session_timeout_ms: u64,
-    /// ZooKeeper's `tickTime`: sessions expire on multiples of it.
+    /// ZooKeeper's `tickTime` (3000 by default): sessions expire on multiples of it.
     #[serde(rename = "tickTime")]
     pub tick_time_ms: u64,
     /// Kafka's `controller.socket.timeout.ms`: a controller request unanswered this long is sent again.
     #[serde(rename = "controller.socket.timeout.ms")]
     pub controller_socket_timeout_ms: u64,
+    /// Kafka's `controlled.shutdown.max.retries`.
+    #[serde(rename = "controlled.shutdown.max.retries")]
+    pub controlled_shutdown_max_retries: u32,
+    /// Kafka's `controlled.shutdown.retry.backoff.ms`.
+    #[serde(rename = "controlled.shutdown.retry.backoff.ms")]
+    pub controlled_shutdown_retry_backoff_ms: u64,
     /// Default latency and loss of every link.
     pub network: NetworkConfig,
 }
@@ -40,8 +46,10 @@ impl Default for ClusterConfig {
         ClusterConfig {
             brokers: 3,
             zookeeper_session_timeout_ms: 18_000,
-            tick_time_ms: 2_000,
+            tick_time_ms: 3_000,
             controller_socket_timeout_ms: 30_000,
+            controlled_shutdown_max_retries: 3,
+            controlled_shutdown_retry_backoff_ms: 5_000,
             network: LinkConfig::default(),
         }
     }
@@ -57,6 +65,8 @@ impl ClusterConfig {
             zookeeper_session_timeout_ms: 6_000,
             tick_time_ms: 500,
             controller_socket_timeout_ms: 3_000,
+            controlled_shutdown_max_retries: 3,
+            controlled_shutdown_retry_backoff_ms: 1_000,
             network: LinkConfig {
                 latency_min_ms: 40,
                 latency_max_ms: 80,
@@ -84,6 +94,18 @@ impl ClusterConfig {
             return Err(format!(
                 "zookeeper.session.timeout.ms: {} ms must be between 2 and 20 tickTime ({lo}..={hi} ms), as ZooKeeper requires",
                 self.zookeeper_session_timeout_ms
+            ));
+        }
+        if !(1..=10).contains(&self.controlled_shutdown_max_retries) {
+            return Err(format!(
+                "controlled.shutdown.max.retries: {} must be between 1 and 10",
+                self.controlled_shutdown_max_retries
+            ));
+        }
+        if self.controlled_shutdown_retry_backoff_ms > 600_000 {
+            return Err(format!(
+                "controlled.shutdown.retry.backoff.ms: {} must be at most 600000",
+                self.controlled_shutdown_retry_backoff_ms
             ));
         }
         if !(1..=600_000).contains(&self.controller_socket_timeout_ms) {

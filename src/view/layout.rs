@@ -97,9 +97,18 @@ fn text(at: Pt, s: impl Into<String>, size: f32, color: &'static str) -> Shape {
 }
 
 /// Shortens `s` with an ellipsis to about `max_px` wide at font `size`
-/// (average glyph width about 0.5 em; the painter never measures).
+/// (average glyph width about 0.5 em, 0.6 em in monospace; the painter
+/// never measures).
 fn clip(s: &str, max_px: f32, size: f32) -> String {
-    let max = ((max_px / (size * 0.5)).floor() as usize).max(1);
+    clip_em(s, max_px, size, 0.5)
+}
+
+fn clip_mono(s: &str, max_px: f32, size: f32) -> String {
+    clip_em(s, max_px, size, 0.6)
+}
+
+fn clip_em(s: &str, max_px: f32, size: f32, em: f32) -> String {
+    let max = ((max_px / (size * em)).floor() as usize).max(1);
     if s.chars().count() <= max {
         return s.to_string();
     }
@@ -263,8 +272,9 @@ pub fn layout(snap: &Snapshot, vp: Viewport) -> Scene {
     for b in &snap.brokers {
         draw_broker(&mut scene, &g, b);
     }
+    let mut labels: Vec<Pt> = Vec::new();
     for (a, b) in &cut_pairs {
-        draw_cut(&mut scene, &g, *a, *b, snap);
+        draw_cut(&mut scene, &g, *a, *b, snap, &mut labels);
     }
     draw_messages(&mut scene, &g, snap);
     if snap.brokers.is_empty() {
@@ -359,7 +369,7 @@ fn draw_znode(scene: &mut Scene, x: f32, y: f32, w: f32, z: &ZnodeSnap) {
     } else {
         z.data.clone()
     };
-    let data = clip(&data, x + w - 18.0 - right_w - dx, 11.5);
+    let data = clip_mono(&data, x + w - 18.0 - right_w - dx, 11.5);
     scene.shapes.push(Shape::Text {
         at: (dx, y),
         text: data,
@@ -453,10 +463,14 @@ fn draw_broker(scene: &mut Scene, g: &Geometry, b: &BrokerSnap) {
         11.5,
         color,
     ));
-    let (session, scolor) = match (b.zk, &b.session) {
-        ("connected", Some(s)) => (format!("ZK session {s}"), MUTED),
-        ("disconnected", Some(s)) => (format!("ZK lost · {s}"), RED),
-        ("connecting", _) => ("connecting to ZK".to_string(), MUTED),
+    let (session, scolor) = match (b.zk, &b.session, &b.lingering_session) {
+        ("connected", Some(s), _) => (format!("ZK session {s}"), MUTED),
+        ("disconnected", Some(s), _) => (format!("ZK lost · {s}"), RED),
+        ("connecting", _, _) => ("connecting to ZK".to_string(), MUTED),
+        (_, _, Some((s, left))) => (
+            format!("{s} lives on: expires in {:.1} s", *left as f64 / 1000.0),
+            ORANGE,
+        ),
         _ => (
             b.reason
                 .clone()
@@ -486,7 +500,16 @@ fn draw_broker(scene: &mut Scene, g: &Geometry, b: &BrokerSnap) {
     }
 }
 
-fn draw_cut(scene: &mut Scene, g: &Geometry, a: NodeId, b: NodeId, snap: &Snapshot) {
+/// Marks a cut link with a red × at its middle and a label, unless the label
+/// would sit on one already drawn (an isolated node has many cuts).
+fn draw_cut(
+    scene: &mut Scene,
+    g: &Geometry,
+    a: NodeId,
+    b: NodeId,
+    snap: &Snapshot,
+    labels: &mut Vec<Pt>,
+) {
     let ab = snap.cuts.contains(&(a, b));
     let ba = snap.cuts.contains(&(b, a));
     let path = g.path(a, b);
@@ -508,9 +531,14 @@ fn draw_cut(scene: &mut Scene, g: &Geometry, a: NodeId, b: NodeId, snap: &Snapsh
         (true, false) => format!("{a} → {b} cut"),
         _ => format!("{b} → {a} cut"),
     };
-    scene
-        .shapes
-        .push(text((mid.0 + 13.0, mid.1 + 4.0), label, 10.5, RED));
+    let at = (mid.0 + 13.0, mid.1 + 4.0);
+    if labels
+        .iter()
+        .all(|p| (p.0 - at.0).abs() > 110.0 || (p.1 - at.1).abs() > 16.0)
+    {
+        labels.push(at);
+        scene.shapes.push(text(at, label, 10.5, RED));
+    }
 }
 
 fn draw_messages(scene: &mut Scene, g: &Geometry, snap: &Snapshot) {

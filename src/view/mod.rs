@@ -54,6 +54,9 @@ pub struct BrokerSnap {
     pub known_controller: Option<i32>,
     /// Highest controller epoch it accepted.
     pub accepted_epoch: i32,
+    /// For a process that is gone: the ZooKeeper session it left behind,
+    /// still open, and the ms until ZooKeeper expires it.
+    pub lingering_session: Option<(String, u64)>,
 }
 
 /// A message on the wire as drawn.
@@ -130,11 +133,13 @@ pub const MAX_LISTED_REGISTRATIONS: usize = 8;
 /// Folds a long list of broker registrations into one `/brokers/ids/*` line.
 fn fold_registrations(znodes: &mut Vec<ZnodeSnap>) {
     let is_reg = |z: &ZnodeSnap| z.path.starts_with("/brokers/ids/");
-    let ids: Vec<String> = znodes
+    let mut ids: Vec<i64> = znodes
         .iter()
         .filter(|z| is_reg(z))
-        .filter_map(|z| z.path.rsplit('/').next().map(str::to_string))
+        .filter_map(|z| z.path.rsplit('/').next()?.parse().ok())
         .collect();
+    ids.sort_unstable();
+    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
     if ids.len() <= MAX_LISTED_REGISTRATIONS {
         return;
     }
@@ -207,8 +212,17 @@ pub fn snapshot(world: &World, frac_ms: f64) -> Snapshot {
                 Some(ZkConn::Connecting) => ("connecting", None),
                 None => ("none", None),
             };
+            let lingering_session = if b.is_none() {
+                zk.sessions()
+                    .iter()
+                    .find(|(_, s)| s.client == NodeId::Broker(*id))
+                    .map(|(sid, s)| (session_hex(*sid), s.expires_at.saturating_sub(world.now())))
+            } else {
+                None
+            };
             BrokerSnap {
                 id: *id,
+                lingering_session,
                 state: state_name(&slot.process),
                 reason,
                 acting_epoch,

@@ -159,6 +159,13 @@ impl App {
                     v["state"] = serde_json::json!(b.map(|b| b.state));
                     v["is_controller"] = serde_json::json!(current);
                     v["stale_controller"] = serde_json::json!(acting && !current);
+                    let reason = match self.world.brokers().get(&id).map(|s| &s.process) {
+                        Some(crate::cluster::Process::Stopped { reason, .. }) => {
+                            Some(reason.clone())
+                        }
+                        _ => None,
+                    };
+                    v["reason"] = serde_json::json!(reason);
                 }
                 v
             }
@@ -218,12 +225,4 @@ pub fn legend() -> String {
 #[wasm_bindgen]
 pub fn default_config() -> String {
     serde_json::to_string(&ClusterConfig::app_default()).unwrap_or_default()
-}
-
-/// Runs a scenario given as JSON and returns its report as JSON (same engine as the CLI).
-#[wasm_bindgen]
-pub fn run_scenario_json(scenario_json: &str) -> Result<String, JsError> {
-    let scenario = crate::Scenario::from_json(scenario_json).map_err(js_err)?;
-    let world = crate::run_scenario(&scenario, None, false).map_err(js_err)?;
-    serde_json::to_string(&world.report()).map_err(js_err)
 }

@@ -197,7 +197,9 @@ impl ZkServer {
     ) {
         let result = match resume {
             Some(id) if self.sessions.contains_key(&id) => {
-                self.touch(now, id);
+                // Not a touch: the session is kept alive only by what the
+                // client sends after it heard this answer (over a one-way
+                // cut the TCP handshake would not complete at all).
                 let s = self.sessions.get_mut(&id).expect("checked");
                 s.client = from;
                 out.note(
