@@ -5,6 +5,7 @@
 pub mod broker;
 pub mod check;
 pub mod cluster;
+pub mod log;
 pub mod protocol;
 pub mod sim;
 pub mod view;

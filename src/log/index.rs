@@ -1,0 +1,243 @@
+//! A segment's sparse indexes, held as the exact bytes Kafka writes:
+//! `.index` entries of 8 bytes (relative offset i32, position i32) and
+//! `.timeindex` entries of 12 bytes (timestamp i64, relative offset i32),
+//! big-endian. Lookups are binary searches for the last entry at or below
+//! the target, and can report every probe (the inspector animates them).
+//!
+//! Invariant: entries are strictly increasing in offset (and, for the time
+//! index, in timestamp).
+
+/// Bytes per `.index` entry.
+pub const OFFSET_ENTRY_BYTES: usize = 8;
+/// Bytes per `.timeindex` entry.
+pub const TIME_ENTRY_BYTES: usize = 12;
+
+/// One step of a binary search: which entry was read and where it pointed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Probe {
+    /// Entry number.
+    pub slot: usize,
+    /// The entry's key (relative offset, or timestamp for the time index).
+    pub key: i64,
+    /// True when the key was at or below the target (search goes right).
+    pub at_or_below: bool,
+}
+
+/// Binary search over `n` entries keyed by `key(i)`: the last entry with key
+/// <= target, and the probes made.
+fn floor_search(n: usize, target: i64, key: impl Fn(usize) -> i64) -> (Option<usize>, Vec<Probe>) {
+    let (mut lo, mut hi) = (0usize, n);
+    let mut found = None;
+    let mut probes = Vec::new();
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let k = key(mid);
+        let below = k <= target;
+        probes.push(Probe {
+            slot: mid,
+            key: k,
+            at_or_below: below,
+        });
+        if below {
+            found = Some(mid);
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    (found, probes)
+}
+
+fn be_i32(b: &[u8], at: usize) -> i32 {
+    i32::from_be_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+
+/// The `.index` file of a segment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OffsetIndex {
+    bytes: Vec<u8>,
+    max_entries: usize,
+}
+
+impl OffsetIndex {
+    /// An empty index that holds at most `max_bytes / 8` entries.
+    pub fn new(max_bytes: usize) -> Self {
+        OffsetIndex {
+            bytes: Vec::new(),
+            max_entries: (max_bytes / OFFSET_ENTRY_BYTES).max(1),
+        }
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.bytes.len() / OFFSET_ENTRY_BYTES
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// True when no entry fits any more (the segment must roll).
+    pub fn is_full(&self) -> bool {
+        self.len() >= self.max_entries
+    }
+
+    /// The file's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Entry `i`: relative offset and position.
+    pub fn entry(&self, i: usize) -> (i32, i32) {
+        let at = i * OFFSET_ENTRY_BYTES;
+        (be_i32(&self.bytes, at), be_i32(&self.bytes, at + 4))
+    }
+
+    /// Adds an entry (relative offset must exceed the last one's).
+    pub fn append(&mut self, relative_offset: i32, position: i32) {
+        debug_assert!(self.is_empty() || self.entry(self.len() - 1).0 < relative_offset);
+        self.bytes.extend_from_slice(&relative_offset.to_be_bytes());
+        self.bytes.extend_from_slice(&position.to_be_bytes());
+    }
+
+    /// The last entry with relative offset <= `target` (no probe record).
+    pub fn floor(&self, target: i64) -> Option<(i32, i32)> {
+        let (mut lo, mut hi) = (0usize, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if i64::from(self.entry(mid).0) <= target {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo.checked_sub(1).map(|i| self.entry(i))
+    }
+
+    /// The last entry with relative offset <= `target`, with the probes made.
+    pub fn lookup(&self, target: i64) -> (Option<(i32, i32)>, Vec<Probe>) {
+        let (i, probes) = floor_search(self.len(), target, |i| i64::from(self.entry(i).0));
+        (i.map(|i| self.entry(i)), probes)
+    }
+
+    /// Drops entries pointing at or past `position`.
+    pub fn truncate_to_position(&mut self, position: i32) {
+        let keep = (0..self.len())
+            .take_while(|i| self.entry(*i).1 < position)
+            .count();
+        self.bytes.truncate(keep * OFFSET_ENTRY_BYTES);
+    }
+}
+
+/// The `.timeindex` file of a segment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TimeIndex {
+    bytes: Vec<u8>,
+    max_entries: usize,
+}
+
+impl TimeIndex {
+    /// An empty index that holds at most `max_bytes / 12` entries.
+    pub fn new(max_bytes: usize) -> Self {
+        TimeIndex {
+            bytes: Vec::new(),
+            max_entries: (max_bytes / TIME_ENTRY_BYTES).max(1),
+        }
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.bytes.len() / TIME_ENTRY_BYTES
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// True when no entry fits any more.
+    pub fn is_full(&self) -> bool {
+        self.len() >= self.max_entries
+    }
+
+    /// The file's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Entry `i`: timestamp and relative offset.
+    pub fn entry(&self, i: usize) -> (i64, i32) {
+        let at = i * TIME_ENTRY_BYTES;
+        (
+            i64::from_be_bytes(self.bytes[at..at + 8].try_into().expect("8 bytes")),
+            be_i32(&self.bytes, at + 8),
+        )
+    }
+
+    /// Adds an entry if its timestamp is above the last one's (Kafka's `maybeAppend`).
+    pub fn maybe_append(&mut self, timestamp: i64, relative_offset: i32) {
+        if let Some(last) = self.len().checked_sub(1).map(|i| self.entry(i)) {
+            if timestamp <= last.0 || relative_offset < last.1 {
+                return;
+            }
+        }
+        self.bytes.extend_from_slice(&timestamp.to_be_bytes());
+        self.bytes.extend_from_slice(&relative_offset.to_be_bytes());
+    }
+
+    /// The last entry with timestamp <= `target`, with the probes made.
+    pub fn lookup(&self, target: i64) -> (Option<(i64, i32)>, Vec<Probe>) {
+        let (i, probes) = floor_search(self.len(), target, |i| self.entry(i).0);
+        (i.map(|i| self.entry(i)), probes)
+    }
+
+    /// Drops entries at or past `relative_offset`.
+    pub fn truncate_to_offset(&mut self, relative_offset: i32) {
+        let keep = (0..self.len())
+            .take_while(|i| self.entry(*i).1 < relative_offset)
+            .count();
+        self.bytes.truncate(keep * TIME_ENTRY_BYTES);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_index_floor_lookup_with_probes() {
+        let mut idx = OffsetIndex::new(1024);
+        for (rel, pos) in [(0, 0), (10, 4100), (25, 8300), (40, 12_500)] {
+            idx.append(rel, pos);
+        }
+        assert_eq!(idx.bytes().len(), 32);
+        assert_eq!(idx.lookup(5).0, Some((0, 0)));
+        assert_eq!(idx.lookup(25).0, Some((25, 8300)));
+        assert_eq!(idx.lookup(39).0, Some((25, 8300)));
+        assert_eq!(idx.lookup(1_000).0, Some((40, 12_500)));
+        assert_eq!(idx.lookup(-1).0, None);
+        for t in -1..50 {
+            assert_eq!(idx.floor(t), idx.lookup(t).0);
+        }
+        let (_, probes) = idx.lookup(26);
+        assert!(probes.len() <= 3, "{probes:?}");
+        idx.truncate_to_position(8300);
+        assert_eq!(idx.len(), 2);
+        assert!(!idx.is_full());
+        assert!(OffsetIndex::new(8).is_empty());
+    }
+
+    #[test]
+    fn time_index_keeps_increasing_timestamps_only() {
+        let mut t = TimeIndex::new(120);
+        t.maybe_append(100, 0);
+        t.maybe_append(90, 5);
+        t.maybe_append(150, 9);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.lookup(149).0, Some((100, 0)));
+        assert_eq!(t.lookup(150).0, Some((150, 9)));
+        t.truncate_to_offset(9);
+        assert_eq!(t.len(), 1);
+    }
+}
