@@ -16,6 +16,7 @@ mod batch;
 mod compact;
 mod config;
 mod index;
+pub mod lab;
 mod segment;
 
 pub use batch::{

@@ -6,6 +6,7 @@
 mod layout;
 mod shape;
 mod status;
+pub mod storage;
 
 pub use layout::{layout, HitTarget, Scene, Viewport};
 pub use shape::{Align, Path, Pt, Shape};

@@ -2,7 +2,10 @@
 //! page drives (one `frame` call per animation frame that advances the world
 //! and paints), the painter for the view's shapes, and errors as `JsError`.
 
+mod lab;
 mod painter;
+
+pub use lab::StorageLab;
 
 use crate::sim::{ClusterConfig, Command, NodeId};
 use crate::view::{self, Scene, Viewport};
