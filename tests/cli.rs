@@ -149,3 +149,27 @@ fn the_stale_controller_scenario_shows_fencing() {
     assert!(events.iter().any(|e| e["node"] == "broker-1"
         && e["text"] == "resigned as controller (epoch 1): its ZooKeeper session expired"));
 }
+
+#[test]
+fn dump_lab_writes_the_notes_segments_byte_for_byte() {
+    let dir = std::env::temp_dir().join(format!("kafkascope-dump-{}", std::process::id()));
+    let out = run(&["dump-lab", "notes", "--out", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = std::fs::read(dir.join("00000000000000368796.log")).unwrap();
+    let mut buf = bytes::Bytes::from(log);
+    let sets = kafka_protocol::records::RecordBatchDecoder::decode_all(&mut buf).unwrap();
+    assert_eq!(sets[0].records[5].offset, 368_801);
+    let index = std::fs::read(dir.join("00000000000000368796.index")).unwrap();
+    assert_eq!(index.len() % 8, 0);
+    let timeindex = std::fs::read(dir.join("00000000000000368796.timeindex")).unwrap();
+    assert_eq!(timeindex.len() % 12, 0);
+    fails_with(
+        &["dump-lab", "nope", "--out", dir.to_str().unwrap()],
+        "unknown preset",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

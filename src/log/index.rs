@@ -52,11 +52,17 @@ fn be_i32(b: &[u8], at: usize) -> i32 {
     i32::from_be_bytes(b[at..at + 4].try_into().expect("4 bytes"))
 }
 
-/// The `.index` file of a segment.
+/// Entries per block of the in-memory summary that speeds up `floor`.
+const SUMMARY_STRIDE: usize = 64;
+
+/// The `.index` file of a segment, plus an in-memory summary (the relative
+/// offset of every 64th entry) so that a lookup touches one small block of
+/// the file instead of probing all over it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OffsetIndex {
     bytes: Vec<u8>,
     max_entries: usize,
+    summary: Vec<i32>,
 }
 
 impl OffsetIndex {
@@ -65,6 +71,7 @@ impl OffsetIndex {
         OffsetIndex {
             bytes: Vec::new(),
             max_entries: (max_bytes / OFFSET_ENTRY_BYTES).max(1),
+            summary: Vec::new(),
         }
     }
 
@@ -97,13 +104,24 @@ impl OffsetIndex {
     /// Adds an entry (relative offset must exceed the last one's).
     pub fn append(&mut self, relative_offset: i32, position: i32) {
         debug_assert!(self.is_empty() || self.entry(self.len() - 1).0 < relative_offset);
+        if self.len().is_multiple_of(SUMMARY_STRIDE) {
+            self.summary.push(relative_offset);
+        }
         self.bytes.extend_from_slice(&relative_offset.to_be_bytes());
         self.bytes.extend_from_slice(&position.to_be_bytes());
     }
 
-    /// The last entry with relative offset <= `target` (no probe record).
+    /// The last entry with relative offset <= `target` (no probe record): a
+    /// binary search of the summary picks the block, then one inside it.
     pub fn floor(&self, target: i64) -> Option<(i32, i32)> {
-        let (mut lo, mut hi) = (0usize, self.len());
+        let block = self
+            .summary
+            .partition_point(|k| i64::from(*k) <= target)
+            .checked_sub(1)?;
+        let (mut lo, mut hi) = (
+            block * SUMMARY_STRIDE,
+            ((block + 1) * SUMMARY_STRIDE).min(self.len()),
+        );
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             if i64::from(self.entry(mid).0) <= target {
@@ -127,6 +145,7 @@ impl OffsetIndex {
             .take_while(|i| self.entry(*i).1 < position)
             .count();
         self.bytes.truncate(keep * OFFSET_ENTRY_BYTES);
+        self.summary.truncate(keep.div_ceil(SUMMARY_STRIDE));
     }
 }
 
@@ -226,6 +245,22 @@ mod tests {
         assert_eq!(idx.len(), 2);
         assert!(!idx.is_full());
         assert!(OffsetIndex::new(8).is_empty());
+    }
+
+    #[test]
+    fn summary_search_agrees_with_plain_binary_search() {
+        let mut idx = OffsetIndex::new(1 << 20);
+        for i in 0..1_000 {
+            idx.append(i * 7 + 3, i * 100);
+        }
+        for t in -5..7_100 {
+            assert_eq!(idx.floor(t), idx.lookup(t).0, "target {t}");
+        }
+        idx.truncate_to_position(64 * 100 * 3 + 100);
+        assert_eq!(idx.len(), 193);
+        for t in -5..1_400 {
+            assert_eq!(idx.floor(t), idx.lookup(t).0, "target {t} after truncation");
+        }
     }
 
     #[test]

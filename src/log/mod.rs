@@ -387,9 +387,12 @@ impl Log {
             return;
         }
         if offset <= self.log_start_offset {
+            // Start over at `offset`, reusing a segment already based there.
+            let reuse = self.segments.remove(&offset);
             self.segments.clear();
-            self.segments
-                .insert(offset, Segment::new(offset, &self.cfg, now));
+            let mut seg = reuse.unwrap_or_else(|| Segment::new(offset, &self.cfg, now));
+            seg.truncate_to(offset);
+            self.segments.insert(offset, seg);
             self.log_start_offset = offset;
         } else {
             self.segments.retain(|base, _| *base <= offset);
@@ -462,6 +465,24 @@ impl Log {
             .filter(|r| r.offset >= self.log_start_offset)
             .collect()
     }
+}
+
+/// The append benchmark's workload: `count` batches of 100 records, keys
+/// from 1000, values of `value_bytes` bytes (shared by the native and the
+/// wasm benchmarks so they measure the same bytes).
+pub fn sample_batches(count: usize, value_bytes: usize) -> Vec<Vec<u8>> {
+    let value = vec![b'x'; value_bytes];
+    (0..count as i64)
+        .map(|b| {
+            let recs: Vec<Record> = (0..100)
+                .map(|i| {
+                    let key = format!("key-{}", (b * 100 + i) % 1000);
+                    Record::new(i, 1_000 + b, Some(key.as_bytes()), Some(&value))
+                })
+                .collect();
+            encode_batch(&recs, 0)
+        })
+        .collect()
 }
 
 #[cfg(test)]

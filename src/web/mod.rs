@@ -2,9 +2,11 @@
 //! page drives (one `frame` call per animation frame that advances the world
 //! and paints), the painter for the view's shapes, and errors as `JsError`.
 
+mod bench;
 mod lab;
 mod painter;
 
+pub use bench::AppendBench;
 pub use lab::StorageLab;
 
 use crate::sim::{ClusterConfig, Command, NodeId};
