@@ -55,14 +55,18 @@ fn be_i32(b: &[u8], at: usize) -> i32 {
 /// Entries per block of the in-memory summary that speeds up `floor`.
 const SUMMARY_STRIDE: usize = 64;
 
-/// The `.index` file of a segment, plus an in-memory summary (the relative
-/// offset of every 64th entry) so that a lookup touches one small block of
-/// the file instead of probing all over it.
+/// The `.index` file of a segment, plus two in-memory aids that are not
+/// part of the file: a summary (the relative offset of every 64th entry) so
+/// that a lookup touches one small block of the file instead of probing all
+/// over it, and where each indexed batch ends, so that a lookup past an
+/// entry's last offset can start at the next batch without reading the
+/// indexed one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OffsetIndex {
     bytes: Vec<u8>,
     max_entries: usize,
     summary: Vec<i32>,
+    ends: Vec<i32>,
 }
 
 impl OffsetIndex {
@@ -72,6 +76,7 @@ impl OffsetIndex {
             bytes: Vec::new(),
             max_entries: (max_bytes / OFFSET_ENTRY_BYTES).max(1),
             summary: Vec::new(),
+            ends: Vec::new(),
         }
     }
 
@@ -101,8 +106,10 @@ impl OffsetIndex {
         (be_i32(&self.bytes, at), be_i32(&self.bytes, at + 4))
     }
 
-    /// Adds an entry (relative offset must exceed the last one's).
-    pub fn append(&mut self, relative_offset: i32, position: i32) {
+    /// Adds an entry (relative offset must exceed the last one's) for the
+    /// batch at `position` that ends at `end`.
+    pub fn append(&mut self, relative_offset: i32, position: i32, end: i32) {
+        self.ends.push(end);
         debug_assert!(self.is_empty() || self.entry(self.len() - 1).0 < relative_offset);
         if self.len().is_multiple_of(SUMMARY_STRIDE) {
             self.summary.push(relative_offset);
@@ -111,9 +118,19 @@ impl OffsetIndex {
         self.bytes.extend_from_slice(&position.to_be_bytes());
     }
 
-    /// The last entry with relative offset <= `target` (no probe record): a
-    /// binary search of the summary picks the block, then one inside it.
+    /// The last entry with relative offset <= `target` (no probe record).
     pub fn floor(&self, target: i64) -> Option<(i32, i32)> {
+        self.floor_slot(target).map(|i| self.entry(i))
+    }
+
+    /// Where the batch indexed by entry `slot` ends.
+    pub fn end(&self, slot: usize) -> i32 {
+        self.ends[slot]
+    }
+
+    /// Slot of the last entry with relative offset <= `target`: a binary
+    /// search of the summary picks the block, then one inside it.
+    pub fn floor_slot(&self, target: i64) -> Option<usize> {
         let block = self
             .summary
             .partition_point(|k| i64::from(*k) <= target)
@@ -130,7 +147,7 @@ impl OffsetIndex {
                 hi = mid;
             }
         }
-        lo.checked_sub(1).map(|i| self.entry(i))
+        lo.checked_sub(1)
     }
 
     /// The last entry with relative offset <= `target`, with the probes made.
@@ -146,6 +163,7 @@ impl OffsetIndex {
             .count();
         self.bytes.truncate(keep * OFFSET_ENTRY_BYTES);
         self.summary.truncate(keep.div_ceil(SUMMARY_STRIDE));
+        self.ends.truncate(keep);
     }
 }
 
@@ -228,7 +246,7 @@ mod tests {
     fn offset_index_floor_lookup_with_probes() {
         let mut idx = OffsetIndex::new(1024);
         for (rel, pos) in [(0, 0), (10, 4100), (25, 8300), (40, 12_500)] {
-            idx.append(rel, pos);
+            idx.append(rel, pos, pos + 100);
         }
         assert_eq!(idx.bytes().len(), 32);
         assert_eq!(idx.lookup(5).0, Some((0, 0)));
@@ -251,7 +269,7 @@ mod tests {
     fn summary_search_agrees_with_plain_binary_search() {
         let mut idx = OffsetIndex::new(1 << 20);
         for i in 0..1_000 {
-            idx.append(i * 7 + 3, i * 100);
+            idx.append(i * 7 + 3, i * 100, i * 100 + 100);
         }
         for t in -5..7_100 {
             assert_eq!(idx.floor(t), idx.lookup(t).0, "target {t}");

@@ -179,7 +179,8 @@ impl Segment {
         }
         if self.bytes_since_index > cfg.index_interval_bytes {
             let rel = (last - self.base_offset) as i32;
-            self.index.append(rel, position as i32);
+            self.index
+                .append(rel, position as i32, (position + bytes.len()) as i32);
             let rel_ts = (self.offset_of_max_timestamp - self.base_offset) as i32;
             self.time_index.maybe_append(self.max_timestamp, rel_ts);
             self.bytes_since_index = 0;
@@ -211,10 +212,18 @@ impl Segment {
     /// Position of the batch holding `offset` (the first with last offset >=
     /// it), by the same search as `find` without recording its steps.
     pub fn locate(&self, offset: i64) -> Option<usize> {
-        let mut at = self
-            .index
-            .floor(offset - self.base_offset)
-            .map_or(0, |(_, pos)| pos as usize);
+        // An entry names its batch's last offset: past it, start at the next batch.
+        let mut at = match self.index.floor_slot(offset - self.base_offset) {
+            Some(slot) => {
+                let (rel, pos) = self.index.entry(slot);
+                if self.base_offset + i64::from(rel) >= offset {
+                    pos as usize
+                } else {
+                    self.index.end(slot) as usize
+                }
+            }
+            None => 0,
+        };
         while let Some(info) = self.log.get(at..).and_then(batch::peek) {
             if info.last_offset() >= offset {
                 return Some(at);
