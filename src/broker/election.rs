@@ -146,6 +146,11 @@ impl Broker {
                 self.controller_id = Some(self.id);
                 self.controller_epoch = self.controller_epoch.max(epoch);
                 self.role = Some(ControllerRole::new(epoch));
+                if self.state == BrokerState::ShuttingDown {
+                    // Won a race that started before the shutdown: hand over at once.
+                    self.finish_shutdown(true, out);
+                    return;
+                }
                 self.metadata_brokers.clear();
                 self.watch_brokers(out);
             }

@@ -285,6 +285,11 @@ impl Broker {
 
     /// One try of `ControlledShutdown` to the controller this broker knows.
     fn try_controlled_shutdown(&mut self, now: Tick, out: &mut Out) {
+        if self.role.is_some() {
+            // It became the controller meanwhile: it moves its own leaderships.
+            self.finish_shutdown(true, out);
+            return;
+        }
         self.shutdown_attempts += 1;
         let attempt = self.shutdown_attempts;
         let Some(c) = self.controller_id.filter(|c| *c != self.id) else {
