@@ -13,6 +13,7 @@ import {
 } from './panels.js';
 import { setupKeyboard, setupToolbar, syncToolbar } from './controls.js';
 import { CanvasMenu } from './menu.js';
+import { setupStorageLab } from './inspector.js';
 
 const DEFAULT_SEED = 42;
 const POLL_MS = 200; // panels refresh 5 times a second, not every frame
@@ -240,6 +241,7 @@ async function main() {
   setupToolbar(sim, els);
   const menu = new CanvasMenu(sim, els.canvas, els.popup, els.stage);
   setupKeyboard(sim, menu);
+  window.kafkascope.storageLab = setupStorageLab(wasm, $('storage-lab'), $('lab'), (err) => sim.showError(err));
 
   new ResizeObserver(() => resize()).observe(els.stage);
   window.addEventListener('resize', () => resize());

@@ -16,7 +16,7 @@ const TIPS = {
   isolate:
     'Cut every link of this broker: to ZooKeeper and to every other broker. A full network partition: it can neither heartbeat nor hear from the controller.',
   restart:
-    'Start the broker process again: it opens a new ZooKeeper session, re-registers /brokers/ids/N, watches /controller and joins the election if there is no controller.',
+    'Start the broker process again: it opens a new ZooKeeper session, registers /brokers/ids/N, watches /controller and joins the election if there is no controller. As in Kafka, a broker restarted while its previous ZooKeeper session is still alive fails to start: /brokers/ids/N is still held by the old session (NODEEXISTS). Once that session has expired (zookeeper.session.timeout.ms after the crash), the restart succeeds.',
   heal: 'Restore every cut link to and from this broker, both ways.',
   cutBoth: 'Drop every message on this link in both directions, like a pulled cable.',
   cutOneWay:
@@ -25,6 +25,16 @@ const TIPS = {
   addBroker:
     'Start a new broker process with the next free broker.id. It opens a ZooKeeper session, registers the ephemeral znode /brokers/ids/N and, if there is no controller, races to create /controller.',
 };
+
+/** Why a crashed or stopped broker is down: the engine's reason in full, or a plain fallback. */
+function stopReason(hit, state, fromStatus) {
+  const given = typeof hit.reason === 'string' ? hit.reason : fromStatus;
+  const reason = typeof given === 'string' ? given.trim() : '';
+  if (reason) return `Why it stopped: ${reason}`;
+  return state === 'crashed'
+    ? 'Why it stopped: the process was killed (kill -9).'
+    : 'Why it stopped: the broker process is not running.';
+}
 
 // ---------------------------------------------------------------- popup menu
 
@@ -170,6 +180,11 @@ export class CanvasMenu {
     const info = [];
     if (state === 'starting') info.push('Starting: connecting to ZooKeeper.');
     if (state === 'shutting_down') info.push('Shutting down: handing over, then closing its session.');
+    if (state === 'crashed' || state === 'stopped') {
+      // hit() may not carry the reason; status() lists it per broker.
+      const fromStatus = 'reason' in hit ? null : this.sim.status()?.brokers?.find((b) => b.id === id)?.reason;
+      info.push(stopReason(hit, state, fromStatus));
+    }
     if (peers.length > 0) info.push(`Cut links with ${peers.map(nodeLabel).join(', ')}.`);
     const anchor = this.anchorFor(name, x, y);
     this.open(`${nodeLabel(name)} · ${state.replace('_', ' ')}${role}`, items, info, anchor);

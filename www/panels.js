@@ -190,7 +190,8 @@ const CONFIG_FIELDS = [
     step: '1',
     min: '1',
     integer: true,
-    title: 'How long the controller waits for a broker to answer a controller request before giving up on it.',
+    title:
+      'How long the controller waits for a broker to answer a controller request (e.g. UpdateMetadata); after that long without an answer it sends the request again.',
   },
   {
     path: ['network', 'latency_min_ms'],
@@ -215,7 +216,8 @@ const CONFIG_FIELDS = [
     min: '0',
     max: '1',
     integer: false,
-    title: 'Fraction of messages the network drops at random on every link.',
+    title:
+      'Fraction of packets the network loses at random on every link. Links behave like TCP: a lost packet is retransmitted after 200 ms, the wait doubling each time, and a message is dropped only after 6 losses in a row.',
   },
 ];
 

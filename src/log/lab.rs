@@ -40,7 +40,7 @@ pub const PRESETS: [Preset; 3] = [
     Preset {
         id: "notes",
         title: "The notes' example: find offset 368801",
-        explanation: "A partition is a folder of segments named by their first offset. Here 00000000000000000000.log holds offsets 0 to 368795 and 00000000000000368796.log starts at 368796. To find offset 368801 Kafka takes the segment with the largest base offset at or below it (368796), binary-searches its sparse .index for the last entry at or below 368801 - 368796 = 5, and scans the .log forward from that position batch by batch. Kafka's defaults: index.interval.bytes 4096, segments rolled here by segment.ms.",
+        explanation: "A partition is a folder of segments named by their first offset. Here 00000000000000000000.log holds offsets 0 to 368795 and 00000000000000368796.log starts at 368796. To find offset 368801 Kafka takes the segment with the largest base offset at or below it (368796), binary-searches its sparse .index for the last entry at or below 368801 - 368796 = 5, and scans the .log forward from that position batch by batch. 368801 lies below the segment's first index entry, so the scan starts at position 0; find 500000 to watch the binary search walk the .index. Kafka's defaults: index.interval.bytes 4096, segments rolled here by segment.ms.",
     },
     Preset {
         id: "rolling",

@@ -1,0 +1,454 @@
+// The storage lab's DOM: the drawer's skeleton and the pieces drawn from
+// the lab's JSON views (folder rows, batch cards, index tables). These are
+// builders: they create elements with createElement + textContent and call
+// back the handlers they are given; the state lives in inspector.js.
+
+import { el } from './panels.js';
+
+/** Records drawn per batch unless the learner asks for all of them. */
+export const MAX_RECORD_ROWS = 40;
+
+/** What each config key means, with Kafka's real default, for the chips' tooltips. */
+export const CONFIG_TIPS = {
+  'segment.bytes':
+    'Roll a new segment when the next batch would make the active .log bigger than this. Kafka default: 1073741824 (1 GiB).',
+  'index.interval.bytes':
+    'How many bytes of batches are appended between two .index entries: the index is sparse, so a lookup scans at most about this much of the .log. Kafka default: 4096.',
+  'segment.ms':
+    'Roll a new segment when this long has passed since the first record of the active one. Kafka default: 604800000 (7 days).',
+  'retention.ms':
+    'Delete a whole old segment once its newest record is older than this (-1: never). Kafka default: 604800000 (7 days).',
+  'retention.bytes':
+    'Delete whole oldest segments while the partition is bigger than this (-1: no limit, Kafka\'s default).',
+  'cleanup.policy':
+    '"delete": old segments are deleted by retention; "compact": the log cleaner keeps the latest record per key (as in __consumer_offsets). Kafka default: delete.',
+  'delete.retention.ms':
+    'How long a tombstone (a record with a null value) survives compaction, so that consumers see the delete. Kafka default: 86400000 (1 day).',
+  'max.message.bytes':
+    'The largest record batch the broker accepts; a bigger one is rejected with MESSAGE_TOO_LARGE. Kafka default: 1048588.',
+  'segment.index.bytes':
+    'Size of each .index / .timeindex file; when one is full a new segment is rolled. Kafka default: 10485760 (10 MiB).',
+};
+
+export const FILE_TIPS = {
+  log: 'The .log file: record batches (format v2, magic 2) back to back, in offset order. The name is the segment\'s base offset, 20 digits.',
+  index: 'The .index file: sparse, 8-byte entries (relative offset i32, position i32 in the .log).',
+  timeindex: 'The .timeindex file: sparse, 12-byte entries (timestamp i64, relative offset i32).',
+};
+
+/** 16384 -> "16,384 B". */
+export function bytes(n) {
+  return `${Number(n).toLocaleString('en-US')} B`;
+}
+
+/** A CRC as 0x + 8 hex digits, from a number or a hex string. */
+export function hex32(crc) {
+  if (typeof crc === 'string') return `0x${crc.replace(/^0x/i, '').padStart(8, '0')}`;
+  return `0x${(Number(crc) >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** The lab clock: "t = 12.3 s", "t = 2.5 h", "t = 14.0 days". */
+export function clock(ms) {
+  const sec = Number(ms ?? 0) / 1000;
+  if (sec < 3600) return `t = ${sec.toFixed(1)} s`;
+  return sec >= 86400 ? `t = ${(sec / 86400).toFixed(1)} days` : `t = ${(sec / 3600).toFixed(1)} h`;
+}
+
+/** Scrolls `container` so that `row` is in its middle (without scrolling the page). */
+export function scrollIntoContainer(container, row) {
+  if (!container || !row) return;
+  const c = container.getBoundingClientRect();
+  const r = row.getBoundingClientRect();
+  const delta = r.top - c.top - (container.clientHeight - Math.min(r.height, container.clientHeight)) / 2;
+  container.scrollTop += delta;
+}
+
+export function button(label, title, className = '') {
+  const b = el('button', className, label);
+  b.type = 'button';
+  if (title) b.title = title;
+  return b;
+}
+
+export function numberInput(id, value, min, max, title) {
+  const input = el('input', 'lab-num');
+  input.type = 'number';
+  input.id = id;
+  input.min = String(min);
+  input.max = String(max);
+  input.step = '1';
+  input.value = String(value);
+  input.title = title;
+  return input;
+}
+
+export function labelled(text, input, title) {
+  const label = el('label', 'lab-field');
+  label.htmlFor = input.id;
+  label.title = title;
+  label.append(el('span', 'lab-field-name', text), input);
+  return label;
+}
+
+/** "log end offset 100 → 150, size 5,000 B → 7,500 B" for what a call changed, or "". */
+export function summarizeChange(before, after) {
+  if (!before || !after) return '';
+  const parts = [];
+  const pair = (name, a, b, fmt = String) => {
+    if (a !== b) parts.push(`${name} ${fmt(a)} → ${fmt(b)}`);
+  };
+  pair('log start offset', before.log_start_offset, after.log_start_offset);
+  pair('log end offset', before.log_end_offset, after.log_end_offset);
+  pair('segments', before.segments?.length, after.segments?.length);
+  pair('size', before.size_bytes, after.size_bytes, bytes);
+  return parts.length ? parts.join(', ') : 'no change to the folder';
+}
+
+
+// ---------------------------------------------------------------- folder
+
+/**
+ * One segment of the folder listing: a header (offsets, batches, "active")
+ * and its three files. `gone`: just deleted, drawn struck through to fade.
+ * `prevFiles` (name -> bytes before the last call) flags new and changed rows.
+ */
+export function segmentGroup(seg, { gone, selected, marks, prevFiles, onSelect }) {
+  const g = el('div', 'lab-seg');
+  g.setAttribute('role', 'listitem');
+  g.dataset.base = String(seg.base_offset);
+  if (seg.active && !gone) g.classList.add('active');
+  if (gone) g.classList.add('gone');
+  if (!gone && selected) g.classList.add('selected');
+  if (marks.segments.has(seg.base_offset)) g.classList.add('considered');
+  if (marks.floor === seg.base_offset) g.classList.add('chosen');
+  const head = el('button', 'lab-seg-head');
+  head.type = 'button';
+  const range =
+    seg.first_offset === null || seg.first_offset === undefined ? 'empty' : `offsets ${seg.first_offset}–${seg.last_offset}`;
+  const count = `${seg.batches ?? 0} ${seg.batches === 1 ? 'batch' : 'batches'}`;
+  head.append(el('span', 'lab-seg-base', range), el('span', 'lab-seg-range', count));
+  if (seg.active && !gone) {
+    const badge = el('span', 'lab-badge', 'active');
+    badge.title = 'The active segment: the only one written to; never deleted by retention or cleaned without a roll first.';
+    head.append(badge);
+  }
+  if (gone) head.append(el('span', 'lab-badge gone', 'deleted'));
+  head.title = gone
+    ? 'This segment was just deleted.'
+    : `${seg.batches} batches, ${seg.records} records, maxTimestamp ${seg.max_timestamp}. Click to open it.`;
+  head.disabled = gone;
+  if (!gone) head.addEventListener('click', onSelect);
+  g.append(head);
+  for (const f of seg.files ?? []) {
+    const row = el('div', 'lab-file');
+    row.dataset.name = f.name;
+    const ext = /\.([a-z]+)$/.exec(f.name)?.[1] ?? '';
+    row.title = FILE_TIPS[ext] ?? f.name;
+    row.append(el('span', 'lab-file-name', f.name), el('span', 'lab-file-bytes', bytes(f.bytes)));
+    if (!gone && prevFiles) {
+      if (!prevFiles.has(f.name)) row.classList.add('row-new');
+      else if (prevFiles.get(f.name) !== f.bytes) row.classList.add('row-changed');
+    }
+    if (!gone) row.addEventListener('click', onSelect);
+    g.append(row);
+  }
+  return g;
+}
+
+// ---------------------------------------------------------------- batches
+
+/**
+ * One record batch: its v2 header fields and its records. At most
+ * MAX_RECORD_ROWS records unless `expanded` (around the found one, if any);
+ * `onExpand` redraws it whole.
+ */
+export function batchCard(b, { marks, expanded, onExpand }) {
+  const card = el('article', 'lab-batch');
+  card.dataset.position = String(b.position);
+  if (marks.scanned.has(Number(b.position))) card.classList.add('scanned');
+  if (marks.batch === Number(b.position)) card.classList.add('current', marks.inside ? 'inside' : 'outside');
+  const head = el('div', 'lab-bhead');
+  const field = (name, value, tip) => {
+    const f = el('span', 'lab-bf');
+    f.title = tip;
+    f.append(el('span', 'lab-bf-name', name), el('span', 'lab-bf-value', value));
+    head.append(f);
+  };
+  field('position', b.position, 'Byte position of this batch in the .log file');
+  field('offsets', `${b.base_offset}–${b.last_offset}`, 'baseOffset–lastOffset (baseOffset + lastOffsetDelta)');
+  field('size', bytes(b.size), 'The whole batch: 61-byte header (baseOffset 8 + batchLength 4 + the rest) plus its records');
+  field('crc', hex32(b.crc), 'CRC-32C of everything after the crc field');
+  field('leader epoch', b.partition_leader_epoch, 'partitionLeaderEpoch: the leader epoch of the leader that appended it');
+  field('maxTimestamp', b.max_timestamp, 'The largest record timestamp in the batch (ms)');
+  card.append(head);
+
+  const records = b.records ?? [];
+  const rows = el('div', 'lab-records');
+  let shown = records;
+  let hidden = 0;
+  if (records.length > MAX_RECORD_ROWS && !expanded) {
+    const focus = records.findIndex((r) => Number(r.offset) === marks.record);
+    const start = focus < 0 ? 0 : Math.max(0, Math.min(focus - MAX_RECORD_ROWS / 2, records.length - MAX_RECORD_ROWS));
+    shown = records.slice(start, start + MAX_RECORD_ROWS);
+    hidden = records.length - shown.length;
+  }
+  for (const r of shown) {
+    const row = el('div', 'lab-rec');
+    row.dataset.offset = String(r.offset);
+    if (Number(r.offset) === marks.record) row.classList.add('hit');
+    const key = r.key === null || r.key === undefined ? el('span', 'null', 'null') : el('span', '', r.key);
+    const value = r.value === null || r.value === undefined ? el('span', 'null', 'null (tombstone)') : el('span', '', r.value);
+    row.append(el('span', 'off', r.offset), el('span', 'ts', r.timestamp), key, value);
+    rows.append(row);
+  }
+  if (records.length === 0) rows.append(el('div', 'lab-rec-note', 'no records left (removed by compaction)'));
+  if (hidden > 0) {
+    const more = button(`${hidden} more records not shown: show all`, 'Draw every record of this batch', 'lab-more');
+    more.addEventListener('click', onExpand);
+    rows.append(more);
+  }
+  card.append(rows);
+  return card;
+}
+
+// ---------------------------------------------------------------- indexes
+
+const INDEX_COLUMNS = {
+  index: [
+    ['slot', 'Entry number'],
+    ['relOffset', 'relative offset (i32): offset − base offset'],
+    ['→ offset', 'The absolute offset: base offset + relative offset'],
+    ['position', 'Byte position in the .log (i32) of the batch holding that offset'],
+  ],
+  timeindex: [
+    ['slot', 'Entry number'],
+    ['timestamp', 'Largest timestamp so far (i64)'],
+    ['→ offset', 'The offset of the record with that timestamp (stored relative, i32)'],
+  ],
+};
+
+/**
+ * Fills `box` with the entries of a `.index` or `.timeindex` from slot
+ * `start` (at most `maxRows`), and `note` with the count and, for a long
+ * index, buttons that call `onWindow(newStart)`. `onRow(entry)` runs when an
+ * .index row is clicked; `marks` colours the probed slots.
+ */
+export function fillIndexTable(box, note, kind, entries, { start, maxRows, interval, marks, onWindow, onRow }) {
+  const entryBytes = kind === 'index' ? 8 : 12;
+  const shown = entries.slice(start, start + maxRows);
+  note.replaceChildren(
+    el(
+      'span',
+      '',
+      entries.length > maxRows
+        ? `slots ${start}–${start + shown.length - 1} of ${entries.length} (${entryBytes} bytes each)`
+        : `${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}, ${entryBytes} bytes each`,
+    ),
+  );
+  if (entries.length > maxRows) {
+    const earlier = button('‹', 'Earlier entries', 'lab-mini');
+    const later = button('›', 'Later entries', 'lab-mini');
+    earlier.disabled = start === 0;
+    later.disabled = start + maxRows >= entries.length;
+    earlier.addEventListener('click', () => onWindow(Math.max(0, start - maxRows)));
+    later.addEventListener('click', () => onWindow(start + maxRows));
+    note.append(earlier, later);
+  }
+  box.replaceChildren();
+  const head = el('div', `lab-idx-row lab-idx-cols ${kind}`);
+  for (const [t, tip] of INDEX_COLUMNS[kind]) {
+    const c = el('span', '', t);
+    c.title = tip;
+    head.append(c);
+  }
+  box.append(head);
+  if (entries.length === 0) {
+    const limit = interval === undefined ? '' : ` (${interval})`;
+    box.append(
+      el(
+        'p',
+        'lab-empty',
+        `No entries yet: an entry is written only once more than index.interval.bytes${limit} of batches were appended since the last one.`,
+      ),
+    );
+    return;
+  }
+  const frag = document.createDocumentFragment();
+  for (const e of shown) {
+    const row = el('div', `lab-idx-row ${kind}`);
+    row.dataset.slot = String(e.slot);
+    if (kind === 'index') {
+      row.append(el('span', 'slot', e.slot), el('span', '', e.relative_offset), el('span', '', e.offset), el('span', '', e.position));
+      row.title = `Slot ${e.slot}: offset ${e.offset} is in the batch at byte ${e.position} of the .log. Click to show that batch.`;
+      row.addEventListener('click', () => onRow(e));
+      const probe = marks.probes.get(Number(e.slot));
+      if (probe !== undefined) row.classList.add(probe ? 'probe-below' : 'probe-above');
+      if (marks.probe === Number(e.slot)) row.classList.add('probe');
+      if (marks.entry === Number(e.slot)) row.classList.add('used');
+    } else {
+      row.append(el('span', 'slot', e.slot), el('span', '', e.timestamp), el('span', '', e.offset));
+      row.title = `Slot ${e.slot}: the largest timestamp among the records up to offset ${e.offset} is ${e.timestamp}; a lookup by time (ListOffsets) for a later timestamp starts after it.`;
+    }
+    frag.append(row);
+  }
+  box.append(frag);
+}
+
+// ---------------------------------------------------------------- skeleton
+
+export const CLEAN_TIP =
+  'One pass of the log cleaner (cleanup.policy=compact): in every segment but the active one, keep only the latest record per key; tombstones go after delete.retention.ms; small cleaned segments are merged.';
+export const CLEAN_OFF_TIP = 'The log cleaner only runs for cleanup.policy=compact (try the compaction preset).';
+
+/**
+ * Builds the drawer inside `root`: header (preset, stats, clock, close),
+ * explanation, config chips, find bar and caption, then three columns
+ * (folder with controls and lab log; batches; indexes). Returns the
+ * elements the inspector fills and wires, by name.
+ */
+export function buildSkeleton(root, presets, pageBatches) {
+  const els = {};
+  root.replaceChildren();
+
+  const head = el('div', 'lab-head');
+  const title = el('h2', 'lab-title', 'Storage lab');
+  title.id = 'lab-title';
+  title.title = 'One partition of one topic is a folder on the broker\'s disk; this is that folder.';
+  els.preset = el('select', 'lab-preset');
+  els.preset.id = 'lab-preset';
+  els.preset.title = 'Pick a prepared partition log';
+  for (const p of presets) {
+    const o = el('option', '', p.title ?? p.id);
+    o.value = p.id;
+    els.preset.append(o);
+  }
+  const presetLabel = el('label', 'lab-preset-label', 'Preset');
+  presetLabel.htmlFor = 'lab-preset';
+  els.stats = el('div', 'lab-stats');
+  els.clock = el('span', 'lab-clock');
+  els.close = button('×', 'Close the storage lab (Escape). The cluster keeps running behind it.', 'lab-close');
+  els.close.setAttribute('aria-label', 'Close the storage lab');
+  head.append(title, presetLabel, els.preset, els.stats, els.clock, els.close);
+
+  els.explanation = el('p', 'lab-explanation');
+  const summary = el('div', 'lab-summary');
+  els.chips = el('div', 'lab-chips');
+  summary.append(els.chips);
+
+  const find = el('div', 'lab-find');
+  els.findInput = el('input', 'lab-num lab-find-input');
+  els.findInput.type = 'number';
+  els.findInput.id = 'lab-find-offset';
+  els.findInput.min = '0';
+  els.findInput.step = '1';
+  els.findInput.title = 'An offset in this partition';
+  const findLabel = el('label', 'lab-find-label', 'Find offset');
+  findLabel.htmlFor = 'lab-find-offset';
+  els.find = button(
+    'Find',
+    'Look the offset up as Kafka does: the floor segment by base offset, a binary search of its .index, then a forward scan of the .log from the position found.',
+    'primary',
+  );
+  els.stepBtn = button('Step', 'Show the next step of the lookup.');
+  els.play = button('Play all', 'Play the remaining steps, one every 0.7 s.');
+  els.stepBtn.disabled = true;
+  els.play.disabled = true;
+  els.progress = el('span', 'lab-progress');
+  els.result = el('span', 'lab-result');
+  els.result.id = 'lab-result';
+  els.result.title =
+    'Bytes of whole batches the scan stepped over before reaching the batch holding the offset: at most about index.interval.bytes, since the .index has an entry every index.interval.bytes.';
+  find.append(findLabel, els.findInput, els.find, els.stepBtn, els.play, els.progress, els.result);
+  els.caption = el('div', 'lab-caption');
+  els.caption.id = 'lab-caption';
+  els.caption.setAttribute('aria-live', 'polite');
+
+  const body = el('div', 'lab-body');
+  body.append(leftColumn(els), middleColumn(els, pageBatches), rightColumn(els));
+  root.append(head, els.explanation, summary, find, els.caption, body);
+  return els;
+}
+
+function leftColumn(els) {
+  const left = el('section', 'lab-col lab-left');
+  left.setAttribute('aria-label', 'Partition folder');
+  const folderHead = el('h3', 'lab-h3', 'Folder');
+  folderHead.title = 'The partition\'s directory, e.g. /var/kafka-logs/topic-0/: three files per segment.';
+  els.folder = el('div', 'lab-folder');
+  els.folder.setAttribute('role', 'list');
+
+  const controls = el('div', 'lab-controls');
+  els.appendBatches = numberInput('lab-append-batches', 5, 1, 1000, 'How many batches the producer sends');
+  els.appendRecords = numberInput('lab-append-records', 10, 1, 500, 'Records in each batch');
+  els.appendValue = numberInput('lab-append-value', 40, 0, 4096, 'Bytes of each record\'s value');
+  els.append = button(
+    'Append',
+    'Append batches as the partition leader does: each gets the next offsets; a new segment is rolled when segment.bytes would be exceeded, and an .index entry is written after every index.interval.bytes.',
+    'primary',
+  );
+  const row1 = el('div', 'lab-control-row');
+  row1.append(
+    labelled('batches', els.appendBatches, els.appendBatches.title),
+    labelled('records/batch', els.appendRecords, els.appendRecords.title),
+    labelled('value bytes', els.appendValue, els.appendValue.title),
+    els.append,
+  );
+  const timeTip =
+    'Let time pass on the lab\'s clock. Retention runs: a whole non-active segment whose newest record is older than retention.ms is deleted, and the log start offset moves up.';
+  els.plus10 = button('+10 s', timeTip);
+  els.plus60 = button('+60 s', timeTip);
+  els.clean = button('Run cleaner', CLEAN_TIP);
+  const row2 = el('div', 'lab-control-row');
+  row2.append(el('span', 'lab-field-name', 'Advance time'), els.plus10, els.plus60, els.clean);
+  controls.append(row1, row2);
+
+  const logWrap = el('div', 'lab-log-wrap');
+  els.log = el('ol', 'lab-log');
+  els.log.id = 'lab-log';
+  els.log.setAttribute('role', 'log');
+  logWrap.append(el('h3', 'lab-h3', 'What happened'), els.log);
+
+  left.append(folderHead, els.folder, controls, logWrap);
+  return left;
+}
+
+function middleColumn(els, pageBatches) {
+  const middle = el('section', 'lab-col lab-middle');
+  middle.setAttribute('aria-label', 'Record batches');
+  const batchHead = el('div', 'lab-batch-head');
+  els.batchTitle = el('h3', 'lab-h3', 'Batches');
+  els.batchTitle.title = FILE_TIPS.log;
+  els.pageInfo = el('span', 'lab-page-info');
+  els.prev = button('‹ Prev', `The previous ${pageBatches} batches`);
+  els.next = button('Next ›', `The next ${pageBatches} batches`);
+  batchHead.append(els.batchTitle, els.pageInfo, els.prev, els.next);
+  const colHead = el('div', 'lab-rec-cols');
+  for (const [t, tip] of [
+    ['offset', 'baseOffset + offsetDelta'],
+    ['timestamp', 'baseTimestamp + timestampDelta (ms)'],
+    ['key', 'The record key (null: no key)'],
+    ['value', 'The record value (null: a tombstone)'],
+  ]) {
+    const c = el('span', '', t);
+    c.title = tip;
+    colHead.append(c);
+  }
+  els.batches = el('div', 'lab-batches');
+  middle.append(batchHead, colHead, els.batches);
+  return middle;
+}
+
+function rightColumn(els) {
+  const right = el('section', 'lab-col lab-right');
+  right.setAttribute('aria-label', 'Index files');
+  els.indexTitle = el('h3', 'lab-h3', '.index');
+  els.indexTitle.title = FILE_TIPS.index;
+  els.indexNote = el('div', 'lab-index-note');
+  els.index = el('div', 'lab-index');
+  els.timeTitle = el('h3', 'lab-h3', '.timeindex');
+  els.timeTitle.title = FILE_TIPS.timeindex;
+  els.timeNote = el('div', 'lab-index-note');
+  els.timeindex = el('div', 'lab-index lab-timeindex');
+  right.append(els.indexTitle, els.indexNote, els.index, els.timeTitle, els.timeNote, els.timeindex);
+  return right;
+}
