@@ -114,7 +114,16 @@ impl ClusterConfig {
                 self.controller_socket_timeout_ms
             ));
         }
-        self.network.validate().map_err(|e| format!("network: {e}"))
+        self.network
+            .validate()
+            .map_err(|e| format!("network: {e}"))?;
+        if self.zookeeper_session_timeout_ms < 4 * self.network.latency_max_ms {
+            return Err(format!(
+                "zookeeper.session.timeout.ms: {} ms is under 4 x the largest link latency ({} ms): sessions would expire before a heartbeat could go and come back",
+                self.zookeeper_session_timeout_ms, self.network.latency_max_ms
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -242,6 +251,12 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("time order"), "{e}");
+        let e = Scenario::from_json(
+            r#"{"config":{"tickTime":100,"zookeeper.session.timeout.ms":1000,"network":{"latency_min_ms":1,"latency_max_ms":400,"loss_ratio":0}}}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("largest link latency"), "{e}");
         let e = Scenario::from_json("[1,").unwrap_err().to_string();
         assert!(e.contains("not valid"), "{e}");
     }
