@@ -4,6 +4,7 @@
 
 pub mod broker;
 pub mod check;
+pub mod client;
 pub mod cluster;
 pub mod log;
 pub mod protocol;

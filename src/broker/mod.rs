@@ -8,8 +8,10 @@
 //! wrote to `/controller_epoch` itself; the controller epoch it accepts
 //! requests from never goes down.
 
+pub mod assignment;
 mod controller;
 mod election;
+pub mod group;
 
 pub use controller::ControllerRole;
 pub use election::controller_id_from_json;
