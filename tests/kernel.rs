@@ -140,3 +140,59 @@ fn bounded_runs_stop_at_a_time_boundary() {
     // Every event at or before the stop time is done; the next is later.
     assert!(w.next_event_time().is_some_and(|t| t > stopped));
 }
+
+#[test]
+fn a_scheduled_scenario_runs_exactly_like_its_replay() {
+    // The page loads a scenario by scheduling its commands and stepping in
+    // uneven frames; the run must be the CLI's, digest for digest.
+    let s = Scenario::from_json(SCENARIO).unwrap();
+    let golden = include_str!("golden/controller-failover.digest").trim();
+    let mut w = World::new(s.seed, s.config.clone()).unwrap().with_checks();
+    w.schedule(&s.commands);
+    let mut t = 0;
+    while w.now() < s.until_ms {
+        t = (t + 4_099).min(s.until_ms);
+        w.run_until_bounded(t, 37);
+    }
+    assert_eq!(w.trace().digest_hex(), golden);
+    assert_eq!(w.scheduled().count(), 0);
+    assert_eq!(w.commands(), &s.commands[..]);
+    assert_eq!(w.violation(), None);
+}
+
+#[test]
+fn a_refused_scheduled_command_is_told_not_lost() {
+    let mut w = World::new(1, config(3)).unwrap();
+    w.schedule(&[kafkascope::TimedCommand {
+        at_ms: 500,
+        command: Command::RestartBroker { broker: 2 },
+    }]);
+    w.run_until(1_000);
+    assert!(w.log().iter().any(|l| l
+        .text
+        .contains("scenario's restart_broker at 500 ms refused: broker 2 is already running")));
+}
+
+#[test]
+fn every_shipped_scenario_is_listed_and_valid() {
+    let listed: Vec<String> =
+        serde_json::from_str(include_str!("../scenarios/index.json")).unwrap();
+    let mut files: Vec<String> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json") && n != "index.json")
+        .collect();
+    files.sort();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(sorted, files, "scenarios/index.json lists every scenario");
+    for f in listed {
+        let text = std::fs::read_to_string(format!("scenarios/{f}")).unwrap();
+        let s = Scenario::from_json(&text).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(
+            !s.name.is_empty() && !s.description.is_empty(),
+            "{f} names and explains itself"
+        );
+        run_scenario(&s, None, true).unwrap_or_else(|e| panic!("{f}: {e}"));
+    }
+}

@@ -63,3 +63,25 @@ fn app_steps_paints_and_reports_errors_as_values() {
         .iter()
         .any(|e| e["text"] == "won /controller: controller epoch 1"));
 }
+
+#[wasm_bindgen_test]
+fn a_scenario_loaded_in_the_app_runs_as_the_cli_runs_it() {
+    let text = include_str!("../scenarios/stale-controller-fenced.json");
+    let mut app = App::from_scenario(canvas(), text).unwrap();
+    app.resize(800.0, 500.0, 1.0);
+    app.apply(r#"{"type":"set_speed","speed":1000}"#).unwrap();
+    let mut t = 0.0;
+    for _ in 0..6 {
+        t += 100.0;
+        app.frame(t);
+    }
+    let status: serde_json::Value = serde_json::from_str(&app.status()).unwrap();
+    let now = status["now_ms"].as_u64().unwrap();
+    assert!(now > 90_000, "ran past the scenario's last command: {now}");
+    let s = Scenario::from_json(text).unwrap();
+    let replayed = kafkascope::run_scenario(&s, Some(now), false).unwrap();
+    assert_eq!(status["trace_digest"], replayed.trace().digest_hex());
+    assert_eq!(status["controller_epoch"], 2);
+    let about: serde_json::Value = serde_json::from_str(&app.scenario()).unwrap();
+    assert_eq!(about["name"], "stale controller fenced by epoch");
+}

@@ -40,6 +40,7 @@ pub struct App {
     last_ms: Option<f64>,
     carry_ms: f64,
     scene: Scene,
+    scenario: Option<(String, String)>,
 }
 
 #[wasm_bindgen]
@@ -84,7 +85,30 @@ impl App {
             last_ms: None,
             carry_ms: 0.0,
             scene: Scene::default(),
+            scenario: None,
         })
+    }
+
+    /// A world from a scenario file's JSON: its seed and configuration, its
+    /// commands applied at their times (the same run the CLI prints).
+    #[wasm_bindgen(js_name = fromScenario)]
+    pub fn from_scenario(canvas: HtmlCanvasElement, scenario_json: &str) -> Result<App, JsError> {
+        let scenario = crate::Scenario::from_json(scenario_json).map_err(js_err)?;
+        let cfg = serde_json::to_string(&scenario.config).map_err(js_err)?;
+        let mut app = App::new(canvas, scenario.seed as f64, &cfg)?;
+        app.world.schedule(&scenario.commands);
+        app.scenario = Some((scenario.name, scenario.description));
+        Ok(app)
+    }
+
+    /// The loaded scenario's name and description, as JSON (or "null").
+    pub fn scenario(&self) -> String {
+        match &self.scenario {
+            Some((name, description)) => {
+                serde_json::json!({ "name": name, "description": description }).to_string()
+            }
+            None => "null".into(),
+        }
     }
 
     /// Sets the drawing size in CSS pixels and the device pixel ratio.
