@@ -12,13 +12,13 @@ pub mod assignment;
 mod controller;
 mod election;
 pub mod group;
+mod session;
+mod shutdown;
 
 pub use controller::ControllerRole;
 pub use election::controller_id_from_json;
 
-use crate::protocol::{
-    session_hex, KafkaError, Message, SessionId, ZkError, ZkOp, ZkReply, ZkResult,
-};
+use crate::protocol::{KafkaError, Message, SessionId, ZkError, ZkOp, ZkReply, ZkResult};
 use crate::sim::{NodeId, NoteKind, Outbox, Tick};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -208,156 +208,12 @@ impl Broker {
         }
     }
 
-    fn heartbeat_interval(&self) -> Tick {
-        (self.cfg.zookeeper_session_timeout_ms / 3).max(1)
-    }
-
-    /// ZooKeeper's client read timeout: 2/3 of the session timeout. No answer
-    /// for that long means the connection is lost; a connect attempt gets as
-    /// long before it is tried again.
-    fn read_timeout(&self) -> Tick {
-        let timeout = match self.zk {
-            ZkConn::Connected { timeout_ms, .. } => timeout_ms,
-            _ => self.cfg.zookeeper_session_timeout_ms,
-        };
-        (timeout * 2 / 3).max(1)
-    }
-
     /// Starts the process: connect to ZooKeeper.
     pub fn start(&mut self, now: Tick, out: &mut Out) {
         self.now = now;
         out.note(NoteKind::Info, "starting: connecting to ZooKeeper");
         self.connect(None, out);
         out.timer(now + self.heartbeat_interval(), BrokerTimer::ZkHeartbeat);
-    }
-
-    fn connect(&mut self, resume: Option<SessionId>, out: &mut Out) {
-        self.connect_sent_at = Some(self.now);
-        out.send(
-            NodeId::Zk,
-            Message::ZkConnect {
-                session_id: resume,
-                timeout_ms: self.cfg.zookeeper_session_timeout_ms,
-            },
-        );
-    }
-
-    fn zk_request(&mut self, op: ZkOp, purpose: ZkPurpose, out: &mut Out) {
-        let Some(session_id) = self.session() else {
-            return;
-        };
-        if self.pending.len() >= MAX_PENDING_ZK {
-            out.note(
-                NoteKind::Info,
-                "too many outstanding ZooKeeper requests; dropping one",
-            );
-            return;
-        }
-        let xid = self.next_xid;
-        self.next_xid += 1;
-        self.pending.insert(xid, (purpose, self.now));
-        out.send(
-            NodeId::Zk,
-            Message::ZkRequest {
-                session_id,
-                xid,
-                op,
-            },
-        );
-    }
-
-    /// Starts a controlled shutdown.
-    pub fn shutdown(&mut self, now: Tick, out: &mut Out) {
-        self.now = now;
-        if matches!(
-            self.state,
-            BrokerState::Stopped(_) | BrokerState::ShuttingDown
-        ) {
-            return;
-        }
-        self.state = BrokerState::ShuttingDown;
-        self.shutdown_attempts = 0;
-        if self.role.is_some() {
-            // The controller moves its own leaderships without a request.
-            self.finish_shutdown(true, out);
-        } else {
-            self.try_controlled_shutdown(now, out);
-        }
-    }
-
-    /// One try of `ControlledShutdown` to the controller this broker knows.
-    fn try_controlled_shutdown(&mut self, now: Tick, out: &mut Out) {
-        if self.role.is_some() {
-            // It became the controller meanwhile: it moves its own leaderships.
-            self.finish_shutdown(true, out);
-            return;
-        }
-        self.shutdown_attempts += 1;
-        let attempt = self.shutdown_attempts;
-        let Some(c) = self.controller_id.filter(|c| *c != self.id) else {
-            out.note(NoteKind::Info, "controlled shutdown: no controller known");
-            self.shutdown_failed(now, out);
-            return;
-        };
-        out.note(
-            NoteKind::Info,
-            format!(
-                "controlled shutdown (try {attempt} of {}): asking controller {c} to move its leaderships",
-                self.cfg.controlled_shutdown_max_retries
-            ),
-        );
-        let correlation_id = self.next_correlation;
-        self.next_correlation += 1;
-        out.send(
-            NodeId::Broker(c),
-            Message::ControlledShutdown {
-                correlation_id,
-                broker_id: self.id,
-            },
-        );
-        out.timer(
-            now + self.cfg.controller_socket_timeout_ms,
-            BrokerTimer::ShutdownTimeout { attempt },
-        );
-    }
-
-    /// A try failed: wait `controlled.shutdown.retry.backoff.ms` and try
-    /// again, or after `controlled.shutdown.max.retries` tries stop anyway.
-    fn shutdown_failed(&mut self, now: Tick, out: &mut Out) {
-        if self.shutdown_attempts >= self.cfg.controlled_shutdown_max_retries {
-            out.note(
-                NoteKind::Info,
-                format!(
-                    "controlled shutdown failed {} times: stopping without it",
-                    self.shutdown_attempts
-                ),
-            );
-            self.finish_shutdown(false, out);
-        } else {
-            out.timer(
-                now + self.cfg.controlled_shutdown_retry_backoff_ms,
-                BrokerTimer::ShutdownRetry,
-            );
-        }
-    }
-
-    fn finish_shutdown(&mut self, controlled: bool, out: &mut Out) {
-        if self.role.is_some() {
-            self.resign("it is shutting down", out);
-        }
-        if let Some(session_id) = self.session() {
-            out.send(NodeId::Zk, Message::ZkCloseSession { session_id });
-        }
-        let how = if controlled {
-            "shut down cleanly"
-        } else {
-            "shut down without a controlled shutdown"
-        };
-        out.note(
-            NoteKind::Info,
-            format!("{how}: closed its ZooKeeper session"),
-        );
-        self.state = BrokerState::Stopped("clean shutdown".to_string());
     }
 
     /// Handles a timer.
@@ -396,56 +252,6 @@ impl Broker {
                 self.try_controlled_shutdown(now, out)
             }
             BrokerTimer::ShutdownTimeout { .. } | BrokerTimer::ShutdownRetry => {}
-        }
-    }
-
-    fn heartbeat(&mut self, now: Tick, out: &mut Out) {
-        let read_timeout = self.read_timeout();
-        let connect_due = self
-            .connect_sent_at
-            .is_none_or(|at| now.saturating_sub(at) >= read_timeout);
-        match self.zk {
-            ZkConn::Connecting if connect_due => self.connect(None, out),
-            ZkConn::Disconnected { session, .. } if connect_due => self.connect(Some(session), out),
-            ZkConn::Connecting | ZkConn::Disconnected { .. } => {}
-            ZkConn::Connected {
-                session,
-                last_heard,
-                ..
-            } => {
-                // ZooKeeper's client gives up on a connection after 2/3 of the
-                // session timeout without an answer; a request unanswered that
-                // long means the same (over TCP it would have arrived).
-                let oldest = self.pending.values().map(|(_, at)| *at).min();
-                let stuck = oldest.is_some_and(|at| now.saturating_sub(at) >= read_timeout);
-                if now.saturating_sub(last_heard) >= read_timeout || stuck {
-                    let why = if stuck {
-                        "a request went unanswered".to_string()
-                    } else {
-                        format!("nothing heard for {} ms", now - last_heard)
-                    };
-                    out.note(
-                        NoteKind::Session,
-                        format!(
-                            "lost its ZooKeeper connection ({why}); session {} may expire",
-                            session_hex(session)
-                        ),
-                    );
-                    self.zk = ZkConn::Disconnected {
-                        session,
-                        since: now,
-                    };
-                    self.pending.clear();
-                    self.connect(Some(session), out);
-                } else {
-                    out.send(
-                        NodeId::Zk,
-                        Message::ZkPing {
-                            session_id: session,
-                        },
-                    );
-                }
-            }
         }
     }
 
@@ -559,107 +365,6 @@ impl Broker {
         }
     }
 
-    fn on_connect(&mut self, now: Tick, result: Result<(SessionId, u64), ZkError>, out: &mut Out) {
-        let current = match self.zk {
-            ZkConn::Connected { session, .. } | ZkConn::Disconnected { session, .. } => {
-                Some(session)
-            }
-            ZkConn::Connecting => None,
-        };
-        if let Ok((stray, _)) = result {
-            if current.is_some_and(|s| s != stray) {
-                // The answer to an earlier attempt: that session is not needed.
-                out.send(NodeId::Zk, Message::ZkCloseSession { session_id: stray });
-                return;
-            }
-        }
-        self.connect_sent_at = None;
-        match (self.zk, result) {
-            (ZkConn::Connecting, Ok((session, timeout_ms))) => {
-                self.zk = ZkConn::Connected {
-                    session,
-                    timeout_ms,
-                    last_heard: now,
-                };
-                out.note(
-                    NoteKind::Session,
-                    format!("connected to ZooKeeper: session {}", session_hex(session)),
-                );
-                self.register(out);
-            }
-            (ZkConn::Disconnected { session, .. }, Ok((resumed, timeout_ms)))
-                if resumed == session =>
-            {
-                self.zk = ZkConn::Connected {
-                    session,
-                    timeout_ms,
-                    last_heard: now,
-                };
-                out.note(
-                    NoteKind::Session,
-                    format!("reconnected: session {} still alive", session_hex(session)),
-                );
-                // Requests lost with the connection are asked again.
-                if !self.registered {
-                    self.register(out);
-                } else {
-                    self.watch_controller(out);
-                    if self.role.is_some() {
-                        self.watch_brokers(out);
-                    }
-                }
-            }
-            (ZkConn::Disconnected { .. }, Err(ZkError::SessionExpired)) => {
-                self.session_expired(out)
-            }
-            _ => {}
-        }
-    }
-
-    fn session_expired(&mut self, out: &mut Out) {
-        let old = match self.zk {
-            ZkConn::Connected { session, .. } | ZkConn::Disconnected { session, .. } => session,
-            ZkConn::Connecting => return,
-        };
-        out.note(
-            NoteKind::Session,
-            format!(
-                "learned its ZooKeeper session {} expired: its ephemeral znodes are gone",
-                session_hex(old)
-            ),
-        );
-        if self.role.is_some() {
-            self.resign("its ZooKeeper session expired", out);
-        }
-        self.registered = false;
-        self.controller_id = None;
-        self.pending.clear();
-        if self.state == BrokerState::ShuttingDown {
-            self.state = BrokerState::Stopped("clean shutdown".to_string());
-            return;
-        }
-        self.zk = ZkConn::Connecting;
-        out.note(NoteKind::Session, "opening a new session to register again");
-        self.connect(None, out);
-    }
-
-    fn register(&mut self, out: &mut Out) {
-        let data = format!(
-            r#"{{"listener_security_protocol_map":{{"PLAINTEXT":"PLAINTEXT"}},"endpoints":["PLAINTEXT://broker-{id}:9092"],"jmx_port":-1,"host":"broker-{id}","timestamp":"{now}","port":9092,"version":4}}"#,
-            id = self.id,
-            now = self.now
-        );
-        self.zk_request(
-            ZkOp::Create {
-                path: format!("/brokers/ids/{}", self.id),
-                data,
-                ephemeral: true,
-            },
-            ZkPurpose::Register,
-            out,
-        );
-    }
-
     fn on_zk_result(&mut self, now: Tick, purpose: ZkPurpose, result: ZkResult, out: &mut Out) {
         match purpose {
             ZkPurpose::Register => match result {
@@ -684,40 +389,6 @@ impl Broker {
             ZkPurpose::WatchBrokers => self.on_broker_children(now, result, out),
             other => self.on_election_result(other, result, out),
         }
-    }
-
-    fn registered_ok(&mut self, out: &mut Out) {
-        self.registered = true;
-        let session = self.session().map(session_hex).unwrap_or_default();
-        out.note(
-            NoteKind::Session,
-            format!(
-                "registered ephemeral /brokers/ids/{} (owned by session {session})",
-                self.id
-            ),
-        );
-        if self.state == BrokerState::Starting {
-            self.state = BrokerState::Running;
-        }
-        self.watch_controller(out);
-    }
-
-    fn fail_startup(&mut self, owner: SessionId, out: &mut Out) {
-        let reason = format!(
-            "/brokers/ids/{} is still held by session {} of its previous run",
-            self.id,
-            session_hex(owner)
-        );
-        out.note(
-            NoteKind::Fault,
-            format!(
-                "failed to start: {reason}; Kafka exits (restart it once that session has expired)"
-            ),
-        );
-        if let Some(session_id) = self.session() {
-            out.send(NodeId::Zk, Message::ZkCloseSession { session_id });
-        }
-        self.state = BrokerState::Stopped(reason);
     }
 }
 
