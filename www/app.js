@@ -14,6 +14,14 @@ import {
 import { setupKeyboard, setupToolbar, syncToolbar } from './controls.js';
 import { CanvasMenu } from './menu.js';
 import { setupStorageLab } from './inspector.js';
+import {
+  ScenarioInfo,
+  fillScenarioSelect,
+  isScenarioKey,
+  loadCatalog,
+  scenarioFromUrl,
+  writeScenarioToUrl,
+} from './scenarios.js';
 
 const DEFAULT_SEED = 42;
 const POLL_MS = 200; // panels refresh 5 times a second, not every frame
@@ -30,6 +38,7 @@ const els = {
   addBroker: $('add-broker'),
   seed: $('seed'),
   reset: $('reset'),
+  scenario: $('scenario'),
   time: $('status-time'),
   controller: $('status-controller'),
   brokers: $('status-brokers'),
@@ -43,10 +52,16 @@ const els = {
   log: $('event-log'),
   eventCount: $('event-count'),
   configForm: $('config-form'),
+  configHint: $('config-hint'),
 };
+
+const RESET_TITLE = els.reset.title;
+const SEED_TITLE = els.seed.title;
+const CONFIG_HINT = els.configHint.textContent;
 
 const banner = new ErrorBanner($('error-banner'));
 const eventLog = new EventLog(els.log, els.eventCount);
+const scenarioInfo = new ScenarioInfo($('scenario-info'));
 const frameTimes = [];
 
 /** Reads ?seed=N; a missing or bad value gives the default seed. */
@@ -71,6 +86,9 @@ class Sim {
     this.config = null;
     this.frameHalted = false;
     this.lastActionTimer = 0;
+    this.catalog = []; // scenarios from scenarios/index.json
+    this.scenario = null; // the catalog entry loaded, or null in free play
+    this.freeSeed = DEFAULT_SEED; // free play's seed, back when leaving a scenario
   }
 
   showError(err) {
@@ -110,16 +128,17 @@ class Sim {
     this.lastActionTimer = setTimeout(() => els.lastAction.classList.remove('fresh'), 1500);
   }
 
-  /** Builds a new App; keeps the old one if the new config is rejected. */
-  reset(seed, configJson) {
-    let next;
-    try {
-      next = new this.wasm.App(els.canvas, seed, configJson);
-    } catch (err) {
-      this.showError(err);
-      return false;
-    }
+  /** Makes `next` the running App: frees the old one, keeps its speed, clears the log. */
+  install(next) {
     const old = this.app;
+    let speed = null;
+    if (old) {
+      try {
+        speed = JSON.parse(old.status()).speed;
+      } catch {
+        speed = null;
+      }
+    }
     this.app = next;
     if (old) {
       try {
@@ -131,16 +150,122 @@ class Sim {
     this.frameHalted = false;
     this.lastFrameError = null;
     window.kafkascope.app = next;
-    window.kafkascope.seed = seed;
-    els.seed.value = String(seed);
-    writeSeedToUrl(seed);
     eventLog.clear();
     resize();
+    // A new world starts at the default speed: keep the one the user had.
+    if (typeof speed === 'number' && Number.isFinite(speed)) {
+      try {
+        const fresh = JSON.parse(next.status()).speed;
+        if (fresh !== speed) next.apply(JSON.stringify({ type: 'set_speed', speed }));
+      } catch (err) {
+        this.showError(err);
+      }
+    }
     refresh();
+  }
+
+  /** Free play: builds a new App; keeps the old one if the new config is rejected. */
+  reset(seed, configJson) {
+    let next;
+    try {
+      next = new this.wasm.App(els.canvas, seed, configJson);
+    } catch (err) {
+      this.showError(err);
+      return false;
+    }
+    this.scenario = null;
+    this.freeSeed = seed;
+    this.install(next);
+    window.kafkascope.seed = seed;
+    window.kafkascope.scenario = null;
+    els.seed.value = String(seed);
+    writeSeedToUrl(seed);
+    writeScenarioToUrl(null);
+    this.syncMode();
     return true;
   }
 
-  resetFromForm() {
+  /** Replays a scenario from the catalog; keeps the old App if the file is rejected. */
+  loadScenario(entry, { showInfo = true } = {}) {
+    let next;
+    try {
+      next = this.wasm.App.fromScenario(els.canvas, entry.text);
+    } catch (err) {
+      this.showError(`Scenario ${entry.file}: ${errorMessage(err)}`);
+      return false;
+    }
+    this.scenario = entry;
+    this.install(next);
+    let info = null;
+    try {
+      info = JSON.parse(next.scenario());
+    } catch {
+      info = null;
+    }
+    const shown = {
+      name: typeof info?.name === 'string' && info.name ? info.name : entry.name,
+      description: typeof info?.description === 'string' ? info.description : entry.description,
+    };
+    const seed = this.status()?.seed;
+    window.kafkascope.seed = typeof seed === 'number' ? seed : null;
+    window.kafkascope.scenario = entry.key;
+    if (typeof seed === 'number') els.seed.value = String(seed);
+    writeScenarioToUrl(entry.key);
+    this.syncMode();
+    if (showInfo) scenarioInfo.show(shown);
+    this.note(`scenario "${shown.name}" from its start`);
+    return true;
+  }
+
+  /** The toolbar and config panel for free play or a loaded scenario. */
+  syncMode() {
+    const scripted = this.scenario !== null;
+    els.scenario.value = scripted ? this.scenario.key : '';
+    els.seed.disabled = scripted;
+    els.seed.title = scripted
+      ? 'The scenario brings its own seed. Choose Free play in Scenario to pick a seed.'
+      : SEED_TITLE;
+    els.reset.title = scripted
+      ? 'Run the scenario again from its start: the same seed, config and timed commands.'
+      : RESET_TITLE;
+    for (const control of els.configForm.elements) control.disabled = scripted;
+    els.configHint.textContent = scripted ? '(set by the scenario)' : CONFIG_HINT;
+    if (!scripted) scenarioInfo.hide();
+  }
+
+  /** The Scenario picker: "" is free play, anything else a catalog key. */
+  choose(key) {
+    if (!key) {
+      if (!this.scenario) return true;
+      const previous = els.seed.value;
+      els.seed.value = String(this.freeSeed);
+      const entry = this.scenario;
+      this.scenario = null;
+      if (this.resetFromForm()) return true;
+      this.scenario = entry; // the free-play config was rejected: stay in the scenario
+      els.seed.value = previous;
+      this.syncMode();
+      return false;
+    }
+    const entry = this.catalog.find((s) => s.key === key);
+    if (!entry) {
+      this.showError(`There is no scenario "${key}".`);
+      this.syncMode();
+      return false;
+    }
+    const ok = this.loadScenario(entry);
+    if (ok) banner.hide();
+    else this.syncMode(); // put the picker back on what is running
+    return ok;
+  }
+
+  /** Reset: the same scenario again, or a free-play cluster from the seed and config. */
+  resetFromForm({ keepBanner = false } = {}) {
+    if (this.scenario) {
+      const ok = this.loadScenario(this.scenario, { showInfo: false });
+      if (ok && !keepBanner) banner.hide();
+      return ok;
+    }
     const raw = els.seed.value.trim();
     const seed = Number(raw);
     if (!/^\d+$/.test(raw) || !Number.isSafeInteger(seed)) {
@@ -156,7 +281,7 @@ class Sim {
     }
     const ok = this.reset(seed, configJson);
     if (ok) {
-      banner.hide();
+      if (!keepBanner) banner.hide();
       this.note(`new cluster from seed ${seed}`);
     }
     return ok;
@@ -246,9 +371,27 @@ async function main() {
   new ResizeObserver(() => resize()).observe(els.stage);
   window.addEventListener('resize', () => resize());
 
+  sim.catalog = await loadCatalog();
+  fillScenarioSelect(els.scenario, sim.catalog);
+  els.scenario.addEventListener('change', () => sim.choose(els.scenario.value));
+
   const seed = seedFromUrl();
   els.seed.value = String(seed);
-  if (!sim.resetFromForm()) {
+  sim.freeSeed = seed;
+  const wanted = scenarioFromUrl();
+  let started = false;
+  if (wanted !== null) {
+    const entry = isScenarioKey(wanted) ? sim.catalog.find((s) => s.key === wanted) : undefined;
+    if (entry) {
+      started = sim.loadScenario(entry);
+    } else {
+      const known = sim.catalog.map((s) => s.key).join(', ');
+      sim.showError(
+        `There is no scenario "${wanted}"${known ? ` (the page knows ${known})` : ''}: starting free play.`,
+      );
+    }
+  }
+  if (!started && !sim.resetFromForm({ keepBanner: wanted !== null })) {
     // The form's config was rejected: fall back to the app's own default.
     sim.reset(seed, '');
   }
