@@ -167,6 +167,8 @@ fn dump_lab_writes_the_notes_segments_byte_for_byte() {
     assert_eq!(index.len() % 8, 0);
     let timeindex = std::fs::read(dir.join("00000000000000368796.timeindex")).unwrap();
     assert_eq!(timeindex.len() % 12, 0);
+    let epochs = std::fs::read_to_string(dir.join("leader-epoch-checkpoint")).unwrap();
+    assert_eq!(epochs, "0\n3\n0 0\n1 368796\n2 737592\n");
     fails_with(
         &["dump-lab", "nope", "--out", dir.to_str().unwrap()],
         "unknown preset",

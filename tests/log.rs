@@ -164,11 +164,15 @@ proptest! {
         let mut log = Log::new(cfg.clone(), 0);
         let mut model = Model::default();
         let mut now: u64 = 0;
+        let mut leader_epoch = 0;
         let max_batch = cfg.max_message_bytes as usize;
         for op in ops {
             match op {
                 Op::Append { keys, value_len, tombstone, advance_ms } => {
                     now += advance_ms;
+                    if advance_ms > 2_500 {
+                        leader_epoch += 1; // now and then a new leader
+                    }
                     let value = vec![b'v'; value_len];
                     let recs: Vec<Record> = keys.iter().enumerate().map(|(i, k)| {
                         let key = format!("key-{k}");
@@ -176,7 +180,7 @@ proptest! {
                         Record::new(i as i64, now as i64, Some(key.as_bytes()), v)
                     }).collect();
                     let bytes = encode_batch(&recs, 0);
-                    match log.append_as_leader(now, &bytes, 1) {
+                    match log.append_as_leader(now, &bytes, leader_epoch) {
                         Ok(a) => {
                             prop_assert_eq!(a.first_offset, model.next);
                             for (i, r) in recs.into_iter().enumerate() {
@@ -248,6 +252,16 @@ proptest! {
                 }
             }
             prop_assert_eq!(log.log_end_offset(), model.next);
+            let epochs = log.leader_epochs().entries();
+            for w in epochs.windows(2) {
+                prop_assert!(w[0].0 < w[1].0 && w[0].1 < w[1].1, "epochs monotonic: {:?}", epochs);
+            }
+            for (_, start) in epochs {
+                prop_assert!(*start >= log.log_start_offset() && *start <= log.log_end_offset(), "{:?}", epochs);
+            }
+            if let Some(latest) = log.leader_epochs().latest_epoch() {
+                prop_assert_eq!(log.end_offset_for_epoch(latest), (latest, log.log_end_offset()));
+            }
             let held: Vec<Record> = log.records();
             let want: Vec<Record> = model.records.values().cloned().collect();
             prop_assert_eq!(held, want);

@@ -17,6 +17,7 @@ import {
   fillIndexTable,
   scrollIntoContainer,
   segmentGroup,
+  partitionFile,
   summarizeChange,
 } from './lab-dom.js';
 import { StepPlayer, emptyMarks, lookupSteps } from './lab-lookup.js';
@@ -310,6 +311,7 @@ export class StorageInspector {
       folder.append(g);
       if (gone) setTimeout(() => g.remove(), FLASH_MS);
     }
+    for (const f of this.view.partition_files ?? []) folder.append(partitionFile(f));
     folder.scrollTop = scroll;
     const fresh = folder.querySelector('.row-new, .lab-seg.gone');
     if (fresh && prevFiles) scrollIntoContainer(folder, fresh.closest('.lab-seg'));

@@ -155,6 +155,21 @@ export function segmentGroup(seg, { gone, selected, marks, prevFiles, onSelect }
   return g;
 }
 
+/**
+ * A file of the partition folder that belongs to no segment (the leader
+ * epoch cache), with its text shown, since it is a small text file.
+ */
+export function partitionFile(f) {
+  const g = el('div', 'lab-seg lab-partition-file');
+  g.setAttribute('role', 'listitem');
+  const row = el('div', 'lab-file');
+  row.title =
+    'The leader epoch cache (KIP-101): for each leader epoch, the first offset written in it. A replica that becomes a follower asks the new leader where its last epoch ends and truncates there, instead of to its high watermark. Format: version, entry count, then "epoch startOffset" lines.';
+  row.append(el('span', 'lab-file-name', f.name), el('span', 'lab-file-bytes', bytes(f.bytes)));
+  g.append(row, el('pre', 'lab-file-text', f.text ?? ''));
+  return g;
+}
+
 // ---------------------------------------------------------------- batches
 
 /**

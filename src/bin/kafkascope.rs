@@ -34,8 +34,9 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
-    /// Write a storage-lab partition's segment files (.log, .index,
-    /// .timeindex) to a folder, byte for byte as Kafka lays them out.
+    /// Write a storage-lab partition's files (each segment's .log, .index and
+    /// .timeindex, and leader-epoch-checkpoint) to a folder, byte for byte as
+    /// Kafka lays them out.
     DumpLab {
         /// Preset: notes, rolling or compaction.
         preset: String,
@@ -53,6 +54,15 @@ fn fail(msg: String) -> ExitCode {
 fn dump_lab(preset: &str, out: &std::path::Path) -> Result<(), String> {
     let lab = kafkascope::log::lab::Lab::new(preset)?;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let checkpoint = lab.log().leader_epochs().checkpoint();
+    let path = out.join(kafkascope::log::CHECKPOINT_FILE);
+    std::fs::write(&path, &checkpoint)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!(
+        "{} {} bytes",
+        kafkascope::log::CHECKPOINT_FILE,
+        checkpoint.len()
+    );
     for seg in lab.log().segments().values() {
         for (name, bytes) in seg.files() {
             let path = out.join(&name);

@@ -140,8 +140,9 @@ impl Lab {
                 } else {
                     lab.template(9, count as usize, ts)
                 };
+                // Each segment written under a new leader: leader epochs 0, 1, 2.
                 lab.log
-                    .append_as_leader(ts as Tick, &bytes, 0)
+                    .append_as_leader(ts as Tick, &bytes, segment as i32)
                     .expect("template batches are valid");
                 n += count;
             }
@@ -318,6 +319,10 @@ mod tests {
         let seg = &lab.log().segments()[&0];
         assert_eq!(seg.next_offset(), 368_796);
         assert!(seg.index().len() > 1_000, "sparse index of a big segment");
+        assert_eq!(
+            lab.log().leader_epochs().checkpoint(),
+            "0\n3\n0 0\n1 368796\n2 737592\n"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@
 mod batch;
 mod compact;
 mod config;
+mod epoch;
 mod index;
 pub mod lab;
 mod segment;
@@ -24,6 +25,7 @@ pub use batch::{
 };
 pub use compact::CleanStats;
 pub use config::{CleanupPolicy, LogConfig};
+pub use epoch::{LeaderEpochCache, CHECKPOINT_FILE, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET};
 pub use index::{OffsetIndex, Probe, TimeIndex, OFFSET_ENTRY_BYTES, TIME_ENTRY_BYTES};
 pub use segment::{file_stem, Found, RollReason, Segment};
 
@@ -149,6 +151,7 @@ pub struct Log {
     cfg: LogConfig,
     segments: BTreeMap<i64, Segment>,
     log_start_offset: i64,
+    epochs: LeaderEpochCache,
     events: Vec<LogEvent>,
 }
 
@@ -161,6 +164,7 @@ impl Log {
             cfg,
             segments,
             log_start_offset: 0,
+            epochs: LeaderEpochCache::default(),
             events: Vec::new(),
         }
     }
@@ -194,6 +198,17 @@ impl Log {
     /// Next offset to be written (the LEO).
     pub fn log_end_offset(&self) -> i64 {
         self.active().next_offset()
+    }
+
+    /// The leader epoch cache (`leader-epoch-checkpoint`).
+    pub fn leader_epochs(&self) -> &LeaderEpochCache {
+        &self.epochs
+    }
+
+    /// The answer to `OffsetsForLeaderEpoch` for `epoch`: the largest epoch
+    /// at or below it and where it ends.
+    pub fn end_offset_for_epoch(&self, epoch: i32) -> (i32, i64) {
+        self.epochs.end_offset_for(epoch, self.log_end_offset())
     }
 
     /// Total bytes of all `.log` files.
@@ -254,6 +269,8 @@ impl Log {
         }
         let cfg = self.cfg.clone();
         self.active_mut().append(&info, bytes, &cfg);
+        self.epochs
+            .assign(info.partition_leader_epoch, info.base_offset);
         AppendInfo {
             first_offset: info.base_offset,
             last_offset: info.last_offset(),
@@ -394,11 +411,13 @@ impl Log {
             seg.truncate_to(offset);
             self.segments.insert(offset, seg);
             self.log_start_offset = offset;
+            self.epochs.clear();
         } else {
             self.segments.retain(|base, _| *base <= offset);
             if let Some(seg) = self.segments.values_mut().next_back() {
                 seg.truncate_to(offset);
             }
+            self.epochs.truncate_from_end(offset);
         }
         self.events.push(LogEvent::Truncated {
             log_end_offset: self.log_end_offset(),
@@ -450,6 +469,9 @@ impl Log {
         }
         if let Some(first) = self.segments.keys().next() {
             self.log_start_offset = self.log_start_offset.max(*first);
+        }
+        if !doomed.is_empty() {
+            self.epochs.truncate_from_start(self.log_start_offset);
         }
         doomed.len()
     }

@@ -3,7 +3,7 @@
 //! and every step of finding an offset.
 
 use crate::log::lab::{Lab, PRESETS};
-use crate::log::{records, Log, LogConfig};
+use crate::log::{records, Log, LogConfig, CHECKPOINT_FILE};
 use serde_json::{json, Value};
 
 /// Longest key or value shown, in characters.
@@ -63,7 +63,14 @@ pub fn lab_view(lab: &Lab) -> Value {
         "log_end_offset": log.log_end_offset(),
         "size_bytes": log.size_bytes(),
         "segments": segments,
+        "partition_files": [partition_file_json(log)],
     })
+}
+
+/// The partition folder's `leader-epoch-checkpoint` file: name, size, text.
+fn partition_file_json(log: &Log) -> Value {
+    let text = log.leader_epochs().checkpoint();
+    json!({ "name": CHECKPOINT_FILE, "bytes": text.len(), "text": text })
 }
 
 /// A page of batches of one segment, with their records.
@@ -182,6 +189,11 @@ mod tests {
         assert_eq!(segs[1]["files"][0]["name"], "00000000000000368796.log");
         assert_eq!(segs[2]["active"], true);
         assert_eq!(v["config"]["index.interval.bytes"], 4096);
+        assert_eq!(v["partition_files"][0]["name"], "leader-epoch-checkpoint");
+        assert_eq!(
+            v["partition_files"][0]["text"],
+            "0\n3\n0 0\n1 368796\n2 737592\n"
+        );
         let page = batches_json(lab.log(), 368_796, 0, 3);
         assert_eq!(page["batches"].as_array().unwrap().len(), 3);
         assert_eq!(page["batches"][0]["records"][5]["offset"], 368_801);
