@@ -163,6 +163,7 @@ export function partitionFile(f) {
   const g = el('div', 'lab-seg lab-partition-file');
   g.setAttribute('role', 'listitem');
   const row = el('div', 'lab-file');
+  row.dataset.name = f.name;
   row.title =
     'The leader epoch cache (KIP-101): for each leader epoch, the first offset written in it. A replica that becomes a follower asks the new leader where its last epoch ends and truncates there, instead of to its high watermark. Format: version, entry count, then "epoch startOffset" lines.';
   row.append(el('span', 'lab-file-name', f.name), el('span', 'lab-file-bytes', bytes(f.bytes)));
