@@ -284,7 +284,7 @@ export function fillIndexTable(box, note, kind, entries, { start, maxRows, inter
       el(
         'p',
         'lab-empty',
-        `No entries yet: an entry is written only once more than index.interval.bytes${limit} of batches were appended since the last one.`,
+        `No entries yet: an entry is written before a batch once more than index.interval.bytes${limit} were appended since the last entry (or since the segment began), so the first entry lands on a later batch, never at position 0.`,
       ),
     );
     return;
@@ -303,7 +303,7 @@ export function fillIndexTable(box, note, kind, entries, { start, maxRows, inter
       if (marks.entry === Number(e.slot)) row.classList.add('used');
     } else {
       row.append(el('span', 'slot', e.slot), el('span', '', e.timestamp), el('span', '', e.offset));
-      row.title = `Slot ${e.slot}: the largest timestamp among the records up to offset ${e.offset} is ${e.timestamp}; a lookup by time (ListOffsets) for a later timestamp starts after it.`;
+      row.title = `Slot ${e.slot}: the largest timestamp among the records up to offset ${e.offset} is ${e.timestamp}; a lookup by time (ListOffsets) for a later timestamp starts scanning at the batch holding that offset (or before it).`;
     }
     frag.append(row);
   }

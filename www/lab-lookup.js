@@ -60,10 +60,22 @@ export function lookupSteps(r, ui, interval) {
   }
   for (const p of probes) {
     const below = Boolean(p.at_or_below);
-    steps.push({
-      caption: `Probe slot ${p.slot}: relativeOffset ${p.relative_offset}, offset ${p.offset} is ${below ? '<=' : '>'} ${X}, go ${below ? 'right' : 'left'}.`,
-      apply: () => ui.showProbe(Number(p.slot), below),
-    });
+    const o = Number(p.offset);
+    let caption;
+    if (p.stage === 'warm_section')
+      caption =
+        o < X
+          ? `Kafka first checks slot ${p.slot}, where the index's warm section (its last 8 KiB) begins: offset ${o} < ${X}, so it searches only the warm section.`
+          : `Kafka first checks slot ${p.slot}, where the index's warm section (its last 8 KiB) begins: offset ${o} >= ${X}, so ${X} is in the older entries.`;
+    else if (p.stage === 'first_entry')
+      caption =
+        o > X
+          ? `Slot 0 holds offset ${o}, already above ${X}: no .index entry is <= ${X}.`
+          : `Slot 0 holds offset ${o} <= ${X}: binary search from slot 0 up to the warm section.`;
+    else if (o === X) caption = `Probe slot ${p.slot}: offset ${o} is exactly ${X}: found.`;
+    else
+      caption = `Probe slot ${p.slot}: relativeOffset ${p.relative_offset}, offset ${o} is ${below ? '<' : '>'} ${X}, go ${below ? 'right' : 'left'}.`;
+    steps.push({ caption, apply: () => ui.showProbe(Number(p.slot), below) });
   }
 
   const entry = r.index_entry;

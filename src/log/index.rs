@@ -12,9 +12,23 @@ pub const OFFSET_ENTRY_BYTES: usize = 8;
 /// Bytes per `.timeindex` entry.
 pub const TIME_ENTRY_BYTES: usize = 12;
 
-/// One step of a binary search: which entry was read and where it pointed.
+/// Which part of Kafka's index search a comparison belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeStage {
+    /// The first entry of the warm section, compared first.
+    WarmSection,
+    /// Entry 0: is any entry at or below the target at all?
+    FirstEntry,
+    /// A step of the binary search.
+    BinarySearch,
+}
+
+/// One comparison of an index search: which entry was read and where it pointed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Probe {
+    /// Which part of the search.
+    pub stage: ProbeStage,
     /// Entry number.
     pub slot: usize,
     /// The entry's key (relative offset, or timestamp for the time index).
@@ -23,29 +37,57 @@ pub struct Probe {
     pub at_or_below: bool,
 }
 
-/// Binary search over `n` entries keyed by `key(i)`: the last entry with key
-/// <= target, and the probes made.
-fn floor_search(n: usize, target: i64, key: impl Fn(usize) -> i64) -> (Option<usize>, Vec<Probe>) {
-    let (mut lo, mut hi) = (0usize, n);
-    let mut found = None;
+/// Bytes at the end of an index that Kafka searches first (its "warm
+/// section": the entries recent fetches hit, kept in the page cache).
+pub const WARM_SECTION_BYTES: usize = 8192;
+
+/// Kafka's `AbstractIndex.indexSlotRangeFor` for the largest entry with key
+/// <= target over `n` entries of `entry_bytes` each: compare with the first
+/// entry of the warm section and search only there if the target is past it;
+/// else give up at once if entry 0 is already above the target; else binary
+/// search the rest with `mid = (lo + hi + 1) / 2`, stopping on an exact
+/// match. Returns the slot and every comparison made.
+fn kafka_floor_search(
+    n: usize,
+    entry_bytes: usize,
+    target: i64,
+    key: impl Fn(usize) -> i64,
+) -> (Option<usize>, Vec<Probe>) {
     let mut probes = Vec::new();
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        let k = key(mid);
-        let below = k <= target;
+    if n == 0 {
+        return (None, probes);
+    }
+    let mut probe = |slot: usize, stage: ProbeStage| {
+        let k = key(slot);
         probes.push(Probe {
-            slot: mid,
+            stage,
+            slot,
             key: k,
-            at_or_below: below,
+            at_or_below: k <= target,
         });
-        if below {
-            found = Some(mid);
-            lo = mid + 1;
+        k
+    };
+    let warm_entries = WARM_SECTION_BYTES / entry_bytes;
+    let first_hot = (n - 1).saturating_sub(warm_entries);
+    let (mut lo, mut hi) = if probe(first_hot, ProbeStage::WarmSection) < target {
+        (first_hot, n - 1)
+    } else if probe(0, ProbeStage::FirstEntry) > target {
+        return (None, probes);
+    } else {
+        (0, first_hot)
+    };
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let k = probe(mid, ProbeStage::BinarySearch);
+        if k > target {
+            hi = mid - 1;
+        } else if k < target {
+            lo = mid;
         } else {
-            hi = mid;
+            return (Some(mid), probes);
         }
     }
-    (found, probes)
+    (Some(lo), probes)
 }
 
 fn be_i32(b: &[u8], at: usize) -> i32 {
@@ -150,9 +192,12 @@ impl OffsetIndex {
         lo.checked_sub(1)
     }
 
-    /// The last entry with relative offset <= `target`, with the probes made.
+    /// The last entry with relative offset <= `target`, searched as Kafka
+    /// searches it, with every comparison made.
     pub fn lookup(&self, target: i64) -> (Option<(i32, i32)>, Vec<Probe>) {
-        let (i, probes) = floor_search(self.len(), target, |i| i64::from(self.entry(i).0));
+        let (i, probes) = kafka_floor_search(self.len(), OFFSET_ENTRY_BYTES, target, |i| {
+            i64::from(self.entry(i).0)
+        });
         (i.map(|i| self.entry(i)), probes)
     }
 
@@ -223,9 +268,11 @@ impl TimeIndex {
         self.bytes.extend_from_slice(&relative_offset.to_be_bytes());
     }
 
-    /// The last entry with timestamp <= `target`, with the probes made.
+    /// The last entry with timestamp <= `target`, searched as Kafka
+    /// searches it, with every comparison made.
     pub fn lookup(&self, target: i64) -> (Option<(i64, i32)>, Vec<Probe>) {
-        let (i, probes) = floor_search(self.len(), target, |i| self.entry(i).0);
+        let (i, probes) =
+            kafka_floor_search(self.len(), TIME_ENTRY_BYTES, target, |i| self.entry(i).0);
         (i.map(|i| self.entry(i)), probes)
     }
 
@@ -263,6 +310,36 @@ mod tests {
         assert_eq!(idx.len(), 2);
         assert!(!idx.is_full());
         assert!(OffsetIndex::new(8).is_empty());
+    }
+
+    #[test]
+    fn kafkas_search_looks_at_the_warm_section_first() {
+        let mut idx = OffsetIndex::new(1 << 20);
+        for i in 0..2_000 {
+            idx.append(i * 10, i * 100, i * 100 + 100);
+        }
+        // 1024 warm entries: the first hot entry is slot 2000 - 1 - 1024 = 975.
+        let (found, probes) = idx.lookup(5);
+        assert_eq!(found, Some((0, 0)));
+        assert_eq!(probes[0].slot, 975);
+        assert_eq!(probes[1].slot, 0);
+        let (found, probes) = idx.lookup(19_995);
+        assert_eq!(found, Some((19_990, 199_900)));
+        assert_eq!(probes[0].slot, 975);
+        assert!(probes[1..].iter().all(|p| p.slot >= 975), "{probes:?}");
+        let (found, probes) = idx.lookup(-1);
+        assert_eq!(
+            (found, probes.len()),
+            (None, 2),
+            "below entry 0: two comparisons"
+        );
+        let (found, probes) = idx.lookup(5_000);
+        assert_eq!(found, Some((5_000, 50_000)));
+        assert_eq!(
+            probes.last().unwrap().key,
+            5_000,
+            "an exact match stops the search"
+        );
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub const PRESETS: [Preset; 3] = [
     Preset {
         id: "notes",
         title: "The notes' example: find offset 368801",
-        explanation: "A partition is a folder of segments named by their first offset. Here 00000000000000000000.log holds offsets 0 to 368795 and 00000000000000368796.log starts at 368796. To find offset 368801 Kafka takes the segment with the largest base offset at or below it (368796), binary-searches its sparse .index for the last entry at or below 368801 - 368796 = 5, and scans the .log forward from that position batch by batch. 368801 lies below the segment's first index entry, so the scan starts at position 0; find 500000 to watch the binary search walk the .index. Kafka's defaults: index.interval.bytes 4096, segments rolled here by segment.ms.",
+        explanation: "A partition is a folder of segments named by their first offset. Here 00000000000000000000.log holds offsets 0 to 368795 and 00000000000000368796.log starts at 368796. To find offset 368801 Kafka takes the segment with the largest base offset at or below it (368796), binary-searches its sparse .index for the last entry at or below 368801 - 368796 = 5, and scans the .log forward from that position batch by batch. 368801 lies below the segment's first index entry, so the scan starts at position 0; find 500000 to watch Kafka's search of the .index (warm section first, then a binary search). Kafka's defaults (index.interval.bytes 4096, retention.ms 7 days) except segment.ms, one day here: the segments were rolled a day apart, so advancing time by days shows retention.",
     },
     Preset {
         id: "rolling",
@@ -90,6 +90,7 @@ impl Lab {
                 let cfg = LogConfig {
                     segment_bytes: 2_048,
                     index_interval_bytes: 256,
+                    max_message_bytes: 2_048,
                     cleanup_policy: CleanupPolicy::Compact,
                     ..LogConfig::app_default()
                 };
@@ -122,7 +123,12 @@ impl Lab {
     /// segment a few batches. Templates are encoded once and appended many
     /// times: the leader gives each copy its offsets.
     fn notes() -> Lab {
-        let cfg = LogConfig::default();
+        // segment.ms one day (Kafka's default is 7): three segments a day
+        // apart all stay well inside the default 7-day retention.ms.
+        let cfg = LogConfig {
+            segment_ms: 86_400_000,
+            ..LogConfig::default()
+        };
         let roll_ms = cfg.segment_ms as Tick + 1;
         let mut lab = Lab::empty("notes", cfg, 0, 100);
         let mut segment_start: i64 = 0;
@@ -245,8 +251,10 @@ impl Lab {
 
     fn append_batch(&mut self, recs: &[Record], lines: &mut Vec<String>) -> Result<(), String> {
         let bytes = encode_batch(recs, 0);
+        // The same leader keeps writing: its epoch, the latest one.
+        let epoch = self.log.leader_epochs().latest_epoch().unwrap_or(0);
         self.log
-            .append_as_leader(self.now, &bytes, 0)
+            .append_as_leader(self.now, &bytes, epoch)
             .map_err(|e| e.to_string())?;
         self.produced += recs.len() as u64;
         self.now += MS_PER_BATCH;
@@ -256,7 +264,8 @@ impl Lab {
 
     /// Lets `ms` of time pass, then applies retention.
     pub fn advance(&mut self, ms: Tick) -> Vec<String> {
-        self.now = self.now.saturating_add(ms.min(365 * 24 * 3_600_000));
+        let ms = ms.min(365 * 24 * 3_600_000);
+        self.now = self.now.saturating_add(ms);
         let hw = self.log.log_end_offset();
         self.log.apply_retention(self.now, hw);
         let mut lines = vec![format!("{} s later", ms as f64 / 1000.0)];
@@ -279,7 +288,6 @@ impl Lab {
 
     /// The log's events since the last call, in words.
     fn describe(&mut self) -> Vec<String> {
-        let start = self.log.log_start_offset();
         self.log
             .take_events()
             .into_iter()
@@ -289,9 +297,14 @@ impl Lab {
                     super::file_stem(base_offset),
                     reason.describe()
                 ),
-                LogEvent::SegmentDeleted { base_offset, reason } => format!(
-                    "deleted segment {}.log ({reason}); log start offset is now {start}",
-                    super::file_stem(base_offset)
+                LogEvent::SegmentDeleted {
+                    base_offset,
+                    next_base,
+                    reason,
+                } => format!(
+                    "deleted segment {}.log ({reason}); the log now starts at {}",
+                    super::file_stem(base_offset),
+                    next_base
                 ),
                 LogEvent::Cleaned(s) => format!(
                     "cleaner: {} segment(s) became {}, {} records with a newer value for their key removed, {} old tombstones removed, {} -> {} bytes",
@@ -338,6 +351,28 @@ mod tests {
             .any(|l| l.contains("deleted segment") && l.contains("retention.ms")));
         assert!(lab.append(0, 1, 1).is_err());
         assert!(lab.append(1, 1, MAX_VALUE_BYTES + 1).is_err());
+    }
+
+    #[test]
+    fn every_preset_has_a_valid_config_and_keeps_the_leader_epoch() {
+        for p in PRESETS {
+            let mut lab = Lab::new(p.id).unwrap();
+            lab.log()
+                .config()
+                .validate()
+                .unwrap_or_else(|e| panic!("{}: {e}", p.id));
+            let before = lab.log().leader_epochs().latest_epoch();
+            lab.append(1, 1, 1).unwrap();
+            assert_eq!(
+                lab.log().leader_epochs().latest_epoch(),
+                before.or(Some(0)),
+                "{}",
+                p.id
+            );
+        }
+        // The notes' segments stay inside retention for a few days more.
+        let mut notes = Lab::new("notes").unwrap();
+        assert!(notes.advance(60_000).iter().all(|l| !l.contains("deleted")));
     }
 
     #[test]

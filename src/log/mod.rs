@@ -26,7 +26,10 @@ pub use batch::{
 pub use compact::CleanStats;
 pub use config::{CleanupPolicy, LogConfig};
 pub use epoch::{LeaderEpochCache, CHECKPOINT_FILE, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET};
-pub use index::{OffsetIndex, Probe, TimeIndex, OFFSET_ENTRY_BYTES, TIME_ENTRY_BYTES};
+pub use index::{
+    OffsetIndex, Probe, ProbeStage, TimeIndex, OFFSET_ENTRY_BYTES, TIME_ENTRY_BYTES,
+    WARM_SECTION_BYTES,
+};
 pub use segment::{file_stem, Found, RollReason, Segment};
 
 use crate::sim::Tick;
@@ -55,6 +58,13 @@ pub enum LogError {
         /// The limit.
         max: u64,
     },
+    /// `RECORD_LIST_TOO_LARGE`: the batch is bigger than a whole segment.
+    RecordListTooLarge {
+        /// Batch size.
+        size: usize,
+        /// `segment.bytes`.
+        segment_bytes: u64,
+    },
     /// `INVALID_RECORD`: e.g. a keyless record for a compacted topic.
     InvalidRecord(&'static str),
     /// A follower's batch does not start at the log end offset.
@@ -73,14 +83,30 @@ impl fmt::Display for LogError {
                 offset,
                 log_start_offset,
                 log_end_offset,
+            } if log_end_offset > log_start_offset => write!(
+                f,
+                "OFFSET_OUT_OF_RANGE: offset {offset} is not held: offsets {log_start_offset} to {} are, and {log_end_offset} is the log end offset (the next one to be written)",
+                log_end_offset - 1
+            ),
+            LogError::OffsetOutOfRange {
+                offset,
+                log_end_offset,
+                ..
             } => write!(
                 f,
-                "OFFSET_OUT_OF_RANGE: offset {offset} is outside {log_start_offset}..{log_end_offset}"
+                "OFFSET_OUT_OF_RANGE: offset {offset} is not held: the log is empty and its end offset is {log_end_offset}"
             ),
             LogError::CorruptMessage(why) => write!(f, "CORRUPT_MESSAGE: {why}"),
             LogError::MessageTooLarge { size, max } => write!(
                 f,
                 "MESSAGE_TOO_LARGE: batch of {size} bytes is over max.message.bytes {max}"
+            ),
+            LogError::RecordListTooLarge {
+                size,
+                segment_bytes,
+            } => write!(
+                f,
+                "RECORD_LIST_TOO_LARGE: batch of {size} bytes is bigger than segment.bytes {segment_bytes}"
             ),
             LogError::InvalidRecord(why) => write!(f, "INVALID_RECORD: {why}"),
             LogError::UnexpectedAppendOffset {
@@ -111,6 +137,8 @@ pub enum LogEvent {
     SegmentDeleted {
         /// Its base offset.
         base_offset: i64,
+        /// Where the log starts after it went (the next segment's base).
+        next_base: i64,
         /// `retention.ms` or `retention.bytes`.
         reason: &'static str,
     },
@@ -247,10 +275,17 @@ impl Log {
     }
 
     fn check(&self, batch: &[u8]) -> Result<BatchInfo, LogError> {
+        // In Kafka's order: max.message.bytes, then the segment size.
         if batch.len() as u64 > self.cfg.max_message_bytes {
             return Err(LogError::MessageTooLarge {
                 size: batch.len(),
                 max: self.cfg.max_message_bytes,
+            });
+        }
+        if batch.len() as u64 > self.cfg.segment_bytes {
+            return Err(LogError::RecordListTooLarge {
+                size: batch.len(),
+                segment_bytes: self.cfg.segment_bytes,
             });
         }
         batch::validate(batch, self.cfg.cleanup_policy.compacts())
@@ -400,7 +435,7 @@ impl Log {
     /// goes whole, as in Kafka); later segments are deleted. At or below the
     /// log start offset the log restarts empty at `offset`.
     pub fn truncate_to(&mut self, now: Tick, offset: i64) {
-        if offset >= self.log_end_offset() {
+        if offset < 0 || offset >= self.log_end_offset() {
             return;
         }
         if offset <= self.log_start_offset {
@@ -438,7 +473,8 @@ impl Log {
         for (i, base) in bases.iter().enumerate() {
             let seg = &self.segments[base];
             let upper = bases.get(i + 1).copied().unwrap_or(self.log_end_offset());
-            if seg.size() == 0 || upper > high_watermark {
+            let empty_last = seg.size() == 0 && i + 1 == bases.len();
+            if empty_last || upper > high_watermark {
                 break;
             }
             let by_time = self.cfg.retention_ms >= 0
@@ -448,22 +484,21 @@ impl Log {
                 break;
             }
             excess = excess.map(|e| e - seg.size() as i64);
-            doomed.push((
-                *base,
-                if by_time {
-                    "retention.ms"
-                } else {
-                    "retention.bytes"
-                },
-            ));
+            let reason = if by_time {
+                "retention.ms"
+            } else {
+                "retention.bytes"
+            };
+            doomed.push((*base, upper, reason));
         }
         if doomed.len() == self.segments.len() {
-            self.roll(now, RollReason::SegmentMs);
+            self.roll(now, RollReason::RetentionDeletesAll);
         }
-        for (base, reason) in &doomed {
+        for (base, next_base, reason) in &doomed {
             self.segments.remove(base);
             self.events.push(LogEvent::SegmentDeleted {
                 base_offset: *base,
+                next_base: *next_base,
                 reason,
             });
         }

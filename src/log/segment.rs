@@ -28,6 +28,9 @@ pub enum RollReason {
     IndexFull,
     /// The offset no longer fits a 32-bit offset relative to the base.
     RelativeOffsetOverflow,
+    /// Retention is deleting every segment, the active one too: a new empty
+    /// active segment comes first.
+    RetentionDeletesAll,
 }
 
 impl RollReason {
@@ -38,6 +41,9 @@ impl RollReason {
             RollReason::SegmentMs => "segment.ms passed since its first record",
             RollReason::IndexFull => "an index file is full (segment.index.bytes)",
             RollReason::RelativeOffsetOverflow => "offsets would overflow the relative index",
+            RollReason::RetentionDeletesAll => {
+                "every segment is past retention, the active one too: a new active segment takes over"
+            }
         }
     }
 }

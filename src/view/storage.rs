@@ -144,7 +144,7 @@ pub fn find_json(log: &Log, offset: i64) -> Value {
                 "segment_base": base,
                 "probes": f.probes.iter().map(|p| {
                     let (rel, pos) = idx.entry(p.slot);
-                    json!({"slot": p.slot, "relative_offset": rel, "offset": base + i64::from(rel), "position": pos, "at_or_below": p.at_or_below})
+                    json!({"slot": p.slot, "relative_offset": rel, "offset": base + i64::from(rel), "position": pos, "at_or_below": p.at_or_below, "stage": p.stage})
                 }).collect::<Vec<_>>(),
                 "index_entry": f.index_entry.map(|(rel, pos)| json!({"relative_offset": rel, "offset": base + i64::from(rel), "position": pos})),
                 "scanned": f.scanned.iter().map(|(pos, b, last)| json!({
