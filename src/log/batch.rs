@@ -231,11 +231,76 @@ pub fn peek(buf: &[u8]) -> Option<BatchInfo> {
     })
 }
 
+/// One record's fields, borrowed from its batch.
+struct RecordView<'a> {
+    timestamp_delta: i64,
+    offset_delta: i64,
+    key: Option<&'a [u8]>,
+    value: Option<&'a [u8]>,
+    headers: Vec<(&'a [u8], Option<&'a [u8]>)>,
+}
+
+/// Parses the record that starts at `*at` (its length varint), checking that
+/// every field stays inside the record and the record inside the batch, as
+/// Kafka's `DefaultRecord.readFrom` does; moves `*at` past it.
+fn parse_record<'a>(buf: &'a [u8], at: &mut usize) -> Result<RecordView<'a>, LogError> {
+    let len = get_varint(buf, at)?;
+    let end = usize::try_from(len)
+        .ok()
+        .and_then(|l| at.checked_add(l))
+        .filter(|e| *e <= buf.len() && *e > *at)
+        .ok_or(LogError::CorruptMessage("record runs past its batch"))?;
+    let rec = &buf[..end];
+    let mut p = *at + 1; // record attributes
+    let timestamp_delta = get_varint(rec, &mut p)?;
+    let offset_delta = get_varint(rec, &mut p)?;
+    let key = get_bytes(rec, &mut p)?;
+    let value = get_bytes(rec, &mut p)?;
+    let n_headers = get_varint(rec, &mut p)?;
+    if n_headers < 0 {
+        return Err(LogError::CorruptMessage("negative header count"));
+    }
+    let mut headers = Vec::new();
+    for _ in 0..n_headers {
+        let k = get_bytes(rec, &mut p)?.ok_or(LogError::CorruptMessage("null header key"))?;
+        headers.push((k, get_bytes(rec, &mut p)?));
+    }
+    if p != end {
+        return Err(LogError::CorruptMessage(
+            "record size does not match its fields",
+        ));
+    }
+    *at = end;
+    Ok(RecordView {
+        timestamp_delta,
+        offset_delta,
+        key,
+        value,
+        headers,
+    })
+}
+
+/// Where a batch comes from, deciding which of Kafka's checks apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A producer (the leader validates as Kafka's `LogValidator` does).
+    Client,
+    /// The leader's log, fetched by a follower (compaction may have left gaps).
+    Replication,
+}
+
 /// Checks one whole batch (exactly `buf`) as a broker does before appending:
-/// length, magic 2, no compression, CRC-32C, and that its records parse and
-/// number `recordCount`. With `require_keys`, a null key is refused (a
-/// compacted topic cannot take keyless records).
-pub fn validate(buf: &[u8], require_keys: bool) -> Result<BatchInfo, LogError> {
+/// length, magic 2, no compression, CRC-32C, and every record parsed within
+/// its bounds, `recordCount` of them, offsets increasing within the batch's
+/// span. From a client also: no control records, `lastOffsetDelta` equal to
+/// `recordCount - 1` and offset deltas 0, 1, 2, ... With `require_keys`, a
+/// null key is refused (a compacted topic cannot take keyless records).
+/// Returns the header and the largest record timestamp.
+pub fn validate(
+    buf: &[u8],
+    require_keys: bool,
+    origin: Origin,
+) -> Result<(BatchInfo, i64), LogError> {
     if buf.len() < HEADER_BYTES {
         return Err(LogError::CorruptMessage(
             "batch shorter than its 61-byte header",
@@ -266,30 +331,54 @@ pub fn validate(buf: &[u8], require_keys: bool) -> Result<BatchInfo, LogError> {
             "record count and lastOffsetDelta disagree",
         ));
     }
-    let mut at = HEADER_BYTES;
-    for _ in 0..info.record_count {
-        let len = get_varint(buf, &mut at)?;
-        let end = usize::try_from(len)
-            .ok()
-            .and_then(|l| at.checked_add(l))
-            .filter(|e| *e <= buf.len())
-            .ok_or(LogError::CorruptMessage("record runs past its batch"))?;
-        if require_keys {
-            let mut p = at + 1;
-            get_varint(buf, &mut p)?; // timestamp delta
-            get_varint(buf, &mut p)?; // offset delta
-            if get_bytes(&buf[..end], &mut p)?.is_none() {
-                return Err(LogError::InvalidRecord(
-                    "compacted topic cannot accept a record without a key",
-                ));
-            }
+    if origin == Origin::Client {
+        if info.attributes & 0x20 != 0 {
+            return Err(LogError::InvalidRecord(
+                "clients are not allowed to write control records",
+            ));
         }
-        at = end;
+        if info.last_offset_delta != info.record_count - 1 {
+            return Err(LogError::InvalidRecord(
+                "inconsistent batch offset range and record count",
+            ));
+        }
+    }
+    let mut at = HEADER_BYTES;
+    let mut previous = -1;
+    let mut max_timestamp = i64::MIN;
+    for i in 0..i64::from(info.record_count) {
+        let r = parse_record(buf, &mut at)?;
+        let expected_ok = match origin {
+            Origin::Client => r.offset_delta == i,
+            Origin::Replication => {
+                r.offset_delta > previous && r.offset_delta <= i64::from(info.last_offset_delta)
+            }
+        };
+        if !expected_ok {
+            return Err(LogError::InvalidRecord(
+                "record offsets do not fit the batch's offset range",
+            ));
+        }
+        previous = r.offset_delta;
+        if require_keys && r.key.is_none() {
+            return Err(LogError::InvalidRecord(
+                "compacted topic cannot accept a record without a key",
+            ));
+        }
+        max_timestamp = max_timestamp.max(info.base_timestamp.saturating_add(r.timestamp_delta));
     }
     if at != buf.len() {
         return Err(LogError::CorruptMessage("bytes left after the last record"));
     }
-    Ok(info)
+    Ok((info, max_timestamp))
+}
+
+/// Sets maxTimestamp and recomputes the CRC (the leader corrects a
+/// producer's maxTimestamp to its records', as Kafka's `LogValidator` does).
+pub fn set_max_timestamp(buf: &mut [u8], max_timestamp: i64) {
+    buf[MAX_TIMESTAMP_AT..MAX_TIMESTAMP_AT + 8].copy_from_slice(&max_timestamp.to_be_bytes());
+    let crc = crc32c::crc32c(&buf[ATTRIBUTES_AT..]);
+    buf[CRC_AT..CRC_AT + 4].copy_from_slice(&crc.to_be_bytes());
 }
 
 /// Sets baseOffset and partitionLeaderEpoch in place (outside the CRC).
@@ -299,35 +388,29 @@ pub fn stamp(buf: &mut [u8], base_offset: i64, leader_epoch: i32) {
         .copy_from_slice(&leader_epoch.to_be_bytes());
 }
 
-/// Decodes every record of one batch (from our own log: trusted bytes).
+/// Decodes every record of one batch.
 pub fn records(buf: &[u8]) -> Result<Vec<Record>, LogError> {
     let info = peek(buf).ok_or(LogError::CorruptMessage("short batch"))?;
     let mut out = Vec::with_capacity(info.record_count.max(0) as usize);
     let mut at = HEADER_BYTES;
     for _ in 0..info.record_count {
-        let len = get_varint(buf, &mut at)?;
-        let end = (at + len.max(0) as usize).min(buf.len());
-        let rec = &buf[..end];
-        let mut p = at + 1;
-        let ts_delta = get_varint(rec, &mut p)?;
-        let off_delta = get_varint(rec, &mut p)?;
-        let key = get_bytes(rec, &mut p)?.map(<[u8]>::to_vec);
-        let value = get_bytes(rec, &mut p)?.map(<[u8]>::to_vec);
-        let n_headers = get_varint(rec, &mut p)?;
-        let mut headers = Vec::new();
-        for _ in 0..n_headers.max(0) {
-            let k = get_bytes(rec, &mut p)?.unwrap_or_default();
-            let v = get_bytes(rec, &mut p)?.map(<[u8]>::to_vec);
-            headers.push((String::from_utf8_lossy(k).into_owned(), v));
-        }
+        let r = parse_record(buf, &mut at)?;
         out.push(Record {
-            offset: info.base_offset + off_delta,
-            timestamp: info.base_timestamp + ts_delta,
-            key,
-            value,
-            headers,
+            offset: info.base_offset + r.offset_delta,
+            timestamp: info.base_timestamp + r.timestamp_delta,
+            key: r.key.map(<[u8]>::to_vec),
+            value: r.value.map(<[u8]>::to_vec),
+            headers: r
+                .headers
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        String::from_utf8_lossy(k).into_owned(),
+                        v.map(<[u8]>::to_vec),
+                    )
+                })
+                .collect(),
         });
-        at = end;
     }
     Ok(out)
 }
@@ -348,7 +431,7 @@ mod tests {
     #[test]
     fn encodes_a_valid_v2_batch_that_round_trips() {
         let b = sample();
-        let info = validate(&b, false).unwrap();
+        let info = validate(&b, false, Origin::Client).unwrap().0;
         assert_eq!(info.record_count, 3);
         assert_eq!(info.last_offset(), 2);
         assert_eq!(info.max_timestamp, 1_005);
@@ -364,7 +447,7 @@ mod tests {
     fn stamping_offsets_keeps_the_crc_valid() {
         let mut b = sample();
         stamp(&mut b, 368_796, 7);
-        let info = validate(&b, false).unwrap();
+        let info = validate(&b, false, Origin::Client).unwrap().0;
         assert_eq!(info.base_offset, 368_796);
         assert_eq!(info.partition_leader_epoch, 7);
         assert_eq!(records(&b).unwrap()[2].offset, 368_798);
@@ -376,18 +459,18 @@ mod tests {
         let last = b.len() - 1;
         b[last] ^= 0xff;
         assert!(
-            matches!(validate(&b, false), Err(LogError::CorruptMessage(m)) if m.contains("CRC"))
+            matches!(validate(&b, false, Origin::Client), Err(LogError::CorruptMessage(m)) if m.contains("CRC"))
         );
         let b = sample();
         assert!(matches!(
-            validate(&b, true),
+            validate(&b, true, Origin::Client),
             Err(LogError::InvalidRecord(_))
         ));
-        assert!(validate(&b[..40], false).is_err());
-        assert!(validate(&b[..b.len() - 1], false).is_err());
+        assert!(validate(&b[..40], false, Origin::Client).is_err());
+        assert!(validate(&b[..b.len() - 1], false, Origin::Client).is_err());
         let mut m = sample();
         m[MAGIC_AT] = 1;
-        assert!(validate(&m, false).is_err());
+        assert!(validate(&m, false, Origin::Client).is_err());
     }
 
     #[test]

@@ -69,8 +69,13 @@ impl Log {
             stats.bytes_before += seg.size();
             let mut kept_batches = Vec::new();
             for (pos, info) in seg.batches() {
-                let recs =
-                    batch::records(&seg.log_bytes()[pos..pos + info.size]).unwrap_or_default();
+                let bytes = &seg.log_bytes()[pos..pos + info.size];
+                // Every stored batch passed validation; should one not parse,
+                // keep it whole rather than lose its offsets.
+                let Ok(recs) = batch::records(bytes) else {
+                    kept_batches.push(bytes.to_vec());
+                    continue;
+                };
                 let mut kept = Vec::with_capacity(recs.len());
                 for r in recs {
                     let newest = r

@@ -21,7 +21,8 @@ pub mod lab;
 mod segment;
 
 pub use batch::{
-    encode_batch, encode_batch_span, peek, records, validate, BatchInfo, Record, HEADER_BYTES,
+    encode_batch, encode_batch_span, peek, records, validate, BatchInfo, Origin, Record,
+    HEADER_BYTES,
 };
 pub use compact::CleanStats;
 pub use config::{CleanupPolicy, LogConfig};
@@ -274,7 +275,7 @@ impl Log {
         });
     }
 
-    fn check(&self, batch: &[u8]) -> Result<BatchInfo, LogError> {
+    fn check(&self, batch: &[u8], origin: Origin) -> Result<(BatchInfo, i64), LogError> {
         // In Kafka's order: max.message.bytes, then the segment size.
         if batch.len() as u64 > self.cfg.max_message_bytes {
             return Err(LogError::MessageTooLarge {
@@ -288,7 +289,7 @@ impl Log {
                 segment_bytes: self.cfg.segment_bytes,
             });
         }
-        batch::validate(batch, self.cfg.cleanup_policy.compacts())
+        batch::validate(batch, self.cfg.cleanup_policy.compacts(), origin)
     }
 
     fn append_checked(&mut self, now: Tick, info: BatchInfo, bytes: &[u8]) -> AppendInfo {
@@ -314,22 +315,29 @@ impl Log {
     }
 
     /// Appends a producer's batch as the leader does: validate it, give it
-    /// the next offsets and this leader's epoch, keep its bytes.
+    /// the next offsets and this leader's epoch, correct its maxTimestamp to
+    /// its records' if the producer's was wrong, keep its bytes.
     pub fn append_as_leader(
         &mut self,
         now: Tick,
         batch: &[u8],
         leader_epoch: i32,
     ) -> Result<AppendInfo, LogError> {
-        let mut info = self.check(batch)?;
+        let (mut info, max_timestamp) = self.check(batch, Origin::Client)?;
         info.base_offset = self.log_end_offset();
         info.partition_leader_epoch = leader_epoch;
-        Ok(self.append_checked(now, info, batch))
+        if info.max_timestamp == max_timestamp {
+            return Ok(self.append_checked(now, info, batch));
+        }
+        info.max_timestamp = max_timestamp;
+        let mut fixed = batch.to_vec();
+        batch::set_max_timestamp(&mut fixed, max_timestamp);
+        Ok(self.append_checked(now, info, &fixed))
     }
 
     /// Appends a batch fetched from the leader, keeping its offsets and epoch.
     pub fn append_as_follower(&mut self, now: Tick, batch: &[u8]) -> Result<AppendInfo, LogError> {
-        let info = self.check(batch)?;
+        let (info, _) = self.check(batch, Origin::Replication)?;
         if info.base_offset != self.log_end_offset() {
             return Err(LogError::UnexpectedAppendOffset {
                 base_offset: info.base_offset,

@@ -39,7 +39,12 @@ fn leader_append_assigns_offsets_and_stamps_the_epoch() {
         .collect();
     assert_eq!(epochs, vec![4, 5]);
     for (pos, info) in seg.batches() {
-        validate(&seg.log_bytes()[pos..pos + info.size], false).unwrap();
+        validate(
+            &seg.log_bytes()[pos..pos + info.size],
+            false,
+            Origin::Replication,
+        )
+        .unwrap();
     }
     let offsets: Vec<i64> = log.records().iter().map(|r| r.offset).collect();
     assert_eq!(offsets, vec![0, 1, 2, 3, 4]);
@@ -276,7 +281,12 @@ fn compaction_keeps_the_latest_value_per_key_and_never_the_active_segment() {
     }
     for seg in log.segments().values() {
         for (pos, info) in seg.batches() {
-            validate(&seg.log_bytes()[pos..pos + info.size], true).unwrap();
+            validate(
+                &seg.log_bytes()[pos..pos + info.size],
+                true,
+                Origin::Replication,
+            )
+            .unwrap();
         }
     }
     let keyless = encode_batch(&[Record::new(0, 0, None, Some(b"x"))], 0);
@@ -325,4 +335,64 @@ fn offset_for_timestamp_finds_the_first_record_at_or_after() {
     assert_eq!(log.offset_for_timestamp(250), Some(6));
     assert_eq!(log.offset_for_timestamp(4_900), Some(98));
     assert_eq!(log.offset_for_timestamp(4_901), None);
+}
+
+/// Recomputes a batch's CRC after a test edits it, so only the edit is wrong.
+fn recrc(b: &mut [u8]) {
+    let crc = crc32c::crc32c(&b[21..]);
+    b[17..21].copy_from_slice(&crc.to_be_bytes());
+}
+
+#[test]
+fn the_leader_refuses_what_kafkas_log_validator_refuses() {
+    let mut log = Log::new(small(), 0);
+    // lastOffsetDelta 1000 for one record.
+    let mut b = batch(0, 1, 0, 4);
+    b[23..27].copy_from_slice(&1000i32.to_be_bytes());
+    recrc(&mut b);
+    assert!(
+        matches!(log.append_as_leader(0, &b, 0), Err(LogError::InvalidRecord(m)) if m.contains("offset range"))
+    );
+    // A control batch from a client.
+    let mut b = batch(0, 1, 0, 4);
+    b[22] |= 0x20;
+    recrc(&mut b);
+    assert!(
+        matches!(log.append_as_leader(0, &b, 0), Err(LogError::InvalidRecord(m)) if m.contains("control"))
+    );
+    // A record whose offsetDelta is outside its place (second record says 5).
+    let recs = vec![
+        Record::new(0, 0, Some(b"a"), Some(b"x")),
+        Record::new(5, 0, Some(b"b"), Some(b"y")),
+    ];
+    let mut b = encode_batch_span(&recs, 0, 0, 1);
+    recrc(&mut b);
+    assert!(matches!(
+        log.append_as_leader(0, &b, 0),
+        Err(LogError::InvalidRecord(_))
+    ));
+    // A key length running past its record, under a valid CRC.
+    let mut b = batch(0, 1, 0, 4);
+    let key_len_at = HEADER_BYTES + 1 + 1 + 1 + 1; // length, attributes, ts delta, offset delta
+    b[key_len_at] = 40; // zig-zag 20: past the record
+    recrc(&mut b);
+    assert!(matches!(
+        log.append_as_leader(0, &b, 0),
+        Err(LogError::CorruptMessage(_))
+    ));
+    assert_eq!(log.log_end_offset(), 0, "nothing was appended");
+}
+
+#[test]
+fn the_leader_corrects_a_wrong_max_timestamp() {
+    let mut log = Log::new(small(), 0);
+    let mut b = batch(0, 3, 1_000, 4);
+    b[35..43].copy_from_slice(&i64::MAX.to_be_bytes());
+    recrc(&mut b);
+    log.append_as_leader(5, &b, 0).unwrap();
+    let stored = log.read(0, 1 << 20).unwrap();
+    let (info, max) = validate(stored, false, Origin::Replication).unwrap();
+    assert_eq!(info.max_timestamp, 1_000);
+    assert_eq!(max, 1_000);
+    assert_eq!(log.segments()[&0].max_timestamp(), 1_000);
 }
