@@ -132,31 +132,22 @@ impl Broker {
         }
         self.connect_sent_at = None;
         match (self.zk, result) {
-            (ZkConn::Connecting, Ok((session, timeout_ms))) => {
+            // A new session, or (past the stray check above) the one resumed.
+            (ZkConn::Connecting | ZkConn::Disconnected { .. }, Ok((session, timeout_ms))) => {
+                let resumed = matches!(self.zk, ZkConn::Disconnected { .. });
                 self.zk = ZkConn::Connected {
                     session,
                     timeout_ms,
                     last_heard: now,
                 };
-                out.note(
-                    NoteKind::Session,
-                    format!("connected to ZooKeeper: session {}", session_hex(session)),
-                );
-                self.register(out);
-            }
-            (ZkConn::Disconnected { session, .. }, Ok((resumed, timeout_ms)))
-                if resumed == session =>
-            {
-                self.zk = ZkConn::Connected {
-                    session,
-                    timeout_ms,
-                    last_heard: now,
+                let what = if resumed {
+                    format!("reconnected: session {} still alive", session_hex(session))
+                } else {
+                    format!("connected to ZooKeeper: session {}", session_hex(session))
                 };
-                out.note(
-                    NoteKind::Session,
-                    format!("reconnected: session {} still alive", session_hex(session)),
-                );
-                // Requests lost with the connection are asked again.
+                out.note(NoteKind::Session, what);
+                // A new session registers; a resumed one asks again what the
+                // lost connection dropped.
                 if !self.registered {
                     self.register(out);
                 } else {
