@@ -8,15 +8,22 @@
 //! a message crossing a cut link, or reaching a dead node, is dropped.
 
 mod apply;
+pub mod ledger;
 pub(crate) mod report;
 mod run;
 
 pub use apply::CommandError;
-pub use report::{state_name, BrokerReport, EventReport, Report};
+pub use ledger::{Ledger, LostRecord};
+pub use report::{
+    state_name, BrokerReport, EventReport, PartitionReport, ProducerReport, Report,
+};
 
-use crate::broker::{Broker, BrokerConfig, BrokerState, BrokerTimer};
+use crate::broker::{Broker, BrokerConfig, BrokerState, BrokerTimer, Disk};
 use crate::check::Checker;
+use crate::client::producer::{Producer, ProducerTimer};
+use crate::log::Log;
 use crate::protocol::Message;
+use crate::topic::TopicPartition;
 use crate::sim::{
     ClusterConfig, EventQueue, InFlight, Network, NodeId, NoteKind, Outbox, Send, SimRng, Tick,
     TimedCommand, Trace, MAX_IN_FLIGHT,
@@ -39,6 +46,8 @@ pub enum NodeTimer {
     Zk(ZkTimer),
     /// A broker's.
     Broker(BrokerTimer),
+    /// A producer's.
+    Producer(ProducerTimer),
 }
 
 /// Something that will happen.
@@ -95,6 +104,21 @@ pub struct BrokerSlot {
     pub incarnation: u32,
     /// The process.
     pub process: Process,
+    /// The broker's disk while no process runs (a running broker holds it).
+    pub disk: Disk,
+}
+
+/// One producer: the process (kept after a crash for its counters).
+#[derive(Clone, Debug)]
+pub struct ProducerSlot {
+    /// Bumped at a crash.
+    pub incarnation: u32,
+    /// The producer's state (frozen after a crash).
+    pub producer: Box<Producer>,
+    /// When it crashed, if it did.
+    pub crashed_at: Option<Tick>,
+    /// Records it held unacknowledged when it crashed.
+    pub lost_in_buffer: u64,
 }
 
 /// One line of the event log.
@@ -138,6 +162,8 @@ pub struct World {
     next_msg: u64,
     zk: ZkServer,
     brokers: BTreeMap<i32, BrokerSlot>,
+    producers: BTreeMap<i32, ProducerSlot>,
+    ledger: Ledger,
     trace: Trace,
     log: VecDeque<LogLine>,
     log_seq: u64,
@@ -164,6 +190,8 @@ impl World {
             next_msg: 0,
             zk: ZkServer::new(cfg.tick_time_ms),
             brokers: BTreeMap::new(),
+            producers: BTreeMap::new(),
+            ledger: Ledger::default(),
             trace: Trace::default(),
             log: VecDeque::new(),
             log_seq: 0,
@@ -239,6 +267,30 @@ impl World {
         }
     }
 
+    /// Producers by id.
+    pub fn producers(&self) -> &BTreeMap<i32, ProducerSlot> {
+        &self.producers
+    }
+
+    /// The acknowledged-records ledger.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// A broker's disk: its logs, whether or not its process runs.
+    pub fn disk(&self, id: i32) -> Option<&Disk> {
+        let slot = self.brokers.get(&id)?;
+        match &slot.process {
+            Process::Up(b) => Some(b.disk()),
+            _ => Some(&slot.disk),
+        }
+    }
+
+    /// A replica's log on a broker's disk.
+    pub fn log_of(&self, broker: i32, tp: &TopicPartition) -> Option<&Log> {
+        self.disk(broker)?.logs.get(tp)
+    }
+
     /// The network.
     pub fn net(&self) -> &Network {
         &self.net
@@ -294,6 +346,10 @@ impl World {
         match node {
             NodeId::Zk => true,
             NodeId::Broker(id) => self.broker(id).is_some(),
+            NodeId::Producer(id) => self
+                .producers
+                .get(&id)
+                .is_some_and(|p| p.crashed_at.is_none()),
         }
     }
 
@@ -302,6 +358,7 @@ impl World {
         match node {
             NodeId::Zk => 0,
             NodeId::Broker(id) => self.brokers.get(&id).map_or(0, |s| s.incarnation),
+            NodeId::Producer(id) => self.producers.get(&id).map_or(0, |s| s.incarnation),
         }
     }
 
@@ -333,8 +390,10 @@ impl World {
                 } else {
                     "delivered"
                 };
-                self.trace
-                    .record(at, format!("#{id} {from}->{to} {outcome} {msg:?}"));
+                self.trace.record(
+                    at,
+                    format!("#{id} {from}->{to} {outcome} {}", msg.trace_text()),
+                );
                 if outcome == "delivered" {
                     self.deliver(from, to, msg);
                 } else {
@@ -346,13 +405,7 @@ impl World {
                 incarnation,
                 timer,
             } => {
-                let live = match node {
-                    NodeId::Zk => true,
-                    NodeId::Broker(id) => self
-                        .brokers
-                        .get(&id)
-                        .is_some_and(|s| s.incarnation == incarnation && self.is_up(node)),
-                };
+                let live = self.incarnation(node) == incarnation && self.is_up(node);
                 self.trace.record(
                     at,
                     format!("timer {node} {timer:?}{}", if live { "" } else { " stale" }),
@@ -376,6 +429,9 @@ impl World {
             NodeId::Broker(id) => {
                 self.with_broker(id, |b, out| b.handle_message(now, from, msg, out))
             }
+            NodeId::Producer(id) => {
+                self.with_producer(id, |p, out| p.handle_message(now, from, msg, out))
+            }
         }
     }
 
@@ -389,6 +445,9 @@ impl World {
             }
             (NodeId::Broker(id), NodeTimer::Broker(t)) => {
                 self.with_broker(id, |b, out| b.handle_timer(now, t, out))
+            }
+            (NodeId::Producer(id), NodeTimer::Producer(t)) => {
+                self.with_producer(id, |p, out| p.handle_timer(now, t, out))
             }
             _ => {}
         }
@@ -409,15 +468,71 @@ impl World {
             BrokerState::Stopped(reason) => Some(reason.clone()),
             _ => None,
         };
+        let led = broker.take_became_leader();
         let incarnation = slot.incarnation;
         self.flush(NodeId::Broker(id), incarnation, out, NodeTimer::Broker);
+        for (tp, epoch) in led {
+            self.audit(&tp, id, epoch);
+        }
         if let Some(reason) = stopped {
             let slot = self.brokers.get_mut(&id).expect("present above");
             slot.incarnation += 1;
+            if let Process::Up(b) = &mut slot.process {
+                slot.disk = b.take_disk();
+            }
             slot.process = Process::Stopped {
                 at: self.now,
                 reason,
             };
+        }
+    }
+
+    /// Runs `f` on a running producer, carries out its effects and books
+    /// what it saw acknowledged.
+    fn with_producer(&mut self, id: i32, f: impl FnOnce(&mut Producer, &mut Outbox<ProducerTimer>)) {
+        let Some(slot) = self.producers.get_mut(&id) else {
+            return;
+        };
+        if slot.crashed_at.is_some() {
+            return;
+        }
+        let mut out = Outbox::default();
+        f(&mut slot.producer, &mut out);
+        let acked = slot.producer.take_acked();
+        let incarnation = slot.incarnation;
+        self.flush(NodeId::Producer(id), incarnation, out, NodeTimer::Producer);
+        for batch in acked {
+            let tp = batch.tp.clone();
+            let by = batch.broker;
+            self.ledger.acked(id, batch, self.now);
+            if let Some((leader, epoch)) = self.ledger.leader(&tp) {
+                if leader != by {
+                    self.audit(&tp, leader, epoch);
+                }
+            }
+        }
+    }
+
+    /// Checks the acknowledged records of `tp` against the log of its
+    /// leader `leader` (in leader epoch `epoch`).
+    fn audit(&mut self, tp: &TopicPartition, leader: i32, epoch: i32) {
+        let now = self.now;
+        let Some(log) = self.brokers.get(&leader).and_then(|s| match &s.process {
+            Process::Up(b) => b.disk().logs.get(tp),
+            _ => None,
+        }) else {
+            return;
+        };
+        let lost = self.ledger.audit(tp, leader, epoch, log, now);
+        if lost > 0 {
+            self.note(
+                NodeId::Broker(leader),
+                NoteKind::Replication,
+                format!(
+                    "{lost} ACKNOWLEDGED record(s) of {tp} are LOST: broker {leader}, leader in epoch {epoch}, does not have them (acked-but-lost now {})",
+                    self.ledger.lost_total()
+                ),
+            );
         }
     }
 
@@ -448,6 +563,23 @@ impl World {
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, msg: Message) {
+        if from == to {
+            // Loopback: no network, no dot on the canvas.
+            let id = self.next_msg;
+            self.next_msg += 1;
+            let to_incarnation = self.incarnation(to);
+            self.queue.push(
+                self.now,
+                Event::Deliver {
+                    id,
+                    from,
+                    to,
+                    to_incarnation,
+                    msg,
+                },
+            );
+            return;
+        }
         if self.in_flight.len() >= MAX_IN_FLIGHT {
             self.mark_drop(from, to, 0.0);
             return;
@@ -524,18 +656,17 @@ impl World {
     }
 
     fn start_broker(&mut self, id: i32) {
-        let cfg = BrokerConfig {
-            zookeeper_session_timeout_ms: self.cfg.zookeeper_session_timeout_ms,
-            controller_socket_timeout_ms: self.cfg.controller_socket_timeout_ms,
-            controlled_shutdown_max_retries: self.cfg.controlled_shutdown_max_retries,
-            controlled_shutdown_retry_backoff_ms: self.cfg.controlled_shutdown_retry_backoff_ms,
+        let cfg = BrokerConfig::from_cluster(&self.cfg);
+        let (incarnation, disk) = match self.brokers.get_mut(&id) {
+            Some(s) => (s.incarnation + 1, std::mem::take(&mut s.disk)),
+            None => (0, Disk::default()),
         };
-        let incarnation = self.brokers.get(&id).map_or(0, |s| s.incarnation + 1);
         self.brokers.insert(
             id,
             BrokerSlot {
                 incarnation,
-                process: Process::Up(Box::new(Broker::new(id, cfg))),
+                process: Process::Up(Box::new(Broker::new(id, cfg, disk))),
+                disk: Disk::default(),
             },
         );
         let now = self.now;

@@ -8,6 +8,7 @@ pub mod client;
 pub mod cluster;
 pub mod log;
 pub mod protocol;
+pub mod topic;
 pub mod sim;
 pub mod view;
 pub mod zk;

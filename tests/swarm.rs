@@ -32,6 +32,7 @@ fn shape(r: &mut SimRng) -> ClusterConfig {
             latency_max_ms: latency_max,
             loss_ratio: loss,
         },
+        ..ClusterConfig::default()
     }
 }
 

@@ -5,9 +5,11 @@
 //! request in flight per broker and sends it again when
 //! `controller.socket.timeout.ms` passes without an answer.
 
+use super::partitions::{CtlOp, TopicMeta};
 use super::{Broker, BrokerTimer, Out, ZkPurpose};
 use crate::protocol::{KafkaError, Message, ZkOp, ZkReply, ZkResult};
 use crate::sim::{NodeId, NoteKind, Tick};
+use crate::topic::{LeaderIsr, PartitionState, TopicPartition};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Most requests queued for one broker; older ones are dropped first.
@@ -24,16 +26,76 @@ struct Channel {
 #[derive(Clone, Debug)]
 pub struct ControllerRole {
     epoch: i32,
-    live_brokers: BTreeSet<i32>,
+    pub(super) live_brokers: BTreeSet<i32>,
     channels: BTreeMap<i32, Channel>,
+    /// Version of `/controller_epoch` this controller wrote: every state
+    /// write checks it.
+    pub(super) epoch_zk_version: i32,
+    pub(super) topics: BTreeMap<String, TopicMeta>,
+    pub(super) states: BTreeMap<TopicPartition, (LeaderIsr, i32)>,
+    pub(super) reading: BTreeSet<TopicPartition>,
+    pub(super) ops: BTreeMap<u64, CtlOp>,
+    pub(super) shutting_down: BTreeSet<i32>,
+    pub(super) deleting: BTreeSet<String>,
+    pub(super) pending_lai: BTreeMap<i32, BTreeSet<TopicPartition>>,
+    pub(super) metadata_dirty: bool,
 }
 
 impl ControllerRole {
-    pub(super) fn new(epoch: i32) -> Self {
+    pub(super) fn new(epoch: i32, epoch_zk_version: i32) -> Self {
         ControllerRole {
             epoch,
             live_brokers: BTreeSet::new(),
             channels: BTreeMap::new(),
+            epoch_zk_version,
+            topics: BTreeMap::new(),
+            states: BTreeMap::new(),
+            reading: BTreeSet::new(),
+            ops: BTreeMap::new(),
+            shutting_down: BTreeSet::new(),
+            deleting: BTreeSet::new(),
+            pending_lai: BTreeMap::new(),
+            metadata_dirty: false,
+        }
+    }
+
+    /// Topics the controller knows, with their assignment.
+    pub fn topics(&self) -> &BTreeMap<String, TopicMeta> {
+        &self.topics
+    }
+
+    /// Partition states as the controller last wrote or read them.
+    pub fn states(&self) -> &BTreeMap<TopicPartition, (LeaderIsr, i32)> {
+        &self.states
+    }
+
+    pub(super) fn replicas_of(&self, tp: &TopicPartition) -> Option<Vec<i32>> {
+        self.topics.get(&tp.topic)?.assignment.get(&tp.partition).cloned()
+    }
+
+    pub(super) fn partition_state(&self, tp: &TopicPartition) -> Option<PartitionState> {
+        let (s, version) = self.states.get(tp)?;
+        Some(PartitionState {
+            tp: tp.clone(),
+            leader: s.leader,
+            leader_epoch: s.leader_epoch,
+            isr: s.isr.clone(),
+            replicas: self.replicas_of(tp)?,
+            zk_version: *version,
+        })
+    }
+
+    pub(super) fn metadata_message(&self, me: i32) -> Message {
+        Message::UpdateMetadata {
+            correlation_id: 0,
+            controller_id: me,
+            controller_epoch: self.epoch,
+            live_brokers: self.live_brokers.iter().copied().collect(),
+            partitions: self
+                .states
+                .keys()
+                .filter_map(|tp| self.partition_state(tp))
+                .collect(),
         }
     }
 
@@ -56,20 +118,47 @@ impl ControllerRole {
     }
 }
 
-fn with_correlation(msg: &Message, correlation_id: u64) -> Message {
-    match msg.clone() {
-        Message::UpdateMetadata {
-            controller_id,
-            controller_epoch,
-            live_brokers,
-            ..
-        } => Message::UpdateMetadata {
-            correlation_id,
-            controller_id,
-            controller_epoch,
-            live_brokers,
-        },
-        other => other,
+fn with_correlation(msg: &Message, id: u64) -> Message {
+    let mut msg = msg.clone();
+    match &mut msg {
+        Message::UpdateMetadata { correlation_id, .. }
+        | Message::StopReplica { correlation_id, .. } => *correlation_id = id,
+        Message::LeaderAndIsr(r) => r.correlation_id = id,
+        _ => {}
+    }
+    msg
+}
+
+/// Folds a new request into one already queued of the same kind: a newer
+/// `UpdateMetadata` replaces the queued one (it is a full snapshot), and
+/// `LeaderAndIsr` partitions merge, the newer state winning.
+fn merge_into(queue: &mut VecDeque<Message>, msg: Message) -> Option<Message> {
+    match msg {
+        Message::UpdateMetadata { .. } => {
+            if let Some(slot) = queue
+                .iter_mut()
+                .find(|m| matches!(m, Message::UpdateMetadata { .. }))
+            {
+                *slot = msg;
+                return None;
+            }
+            Some(msg)
+        }
+        Message::LeaderAndIsr(new) => {
+            if let Some(Message::LeaderAndIsr(old)) = queue
+                .iter_mut()
+                .find(|m| matches!(m, Message::LeaderAndIsr(_)))
+            {
+                for p in new.partitions {
+                    old.partitions.retain(|q| q.tp != p.tp);
+                    old.partitions.push(p);
+                }
+                old.configs.extend(new.configs);
+                return None;
+            }
+            Some(Message::LeaderAndIsr(new))
+        }
+        other => Some(other),
     }
 }
 
@@ -86,11 +175,10 @@ impl Broker {
         );
     }
 
-    pub(super) fn on_broker_children(&mut self, now: Tick, result: ZkResult, out: &mut Out) {
+    pub(super) fn on_broker_children(&mut self, result: ZkResult, out: &mut Out) {
         let Ok(ZkReply::Children(names)) = result else {
             return;
         };
-        let me = self.id;
         let Some(role) = self.role.as_mut() else {
             return;
         };
@@ -126,26 +214,19 @@ impl Broker {
         for b in &gone {
             role.channels.remove(b);
         }
-        role.live_brokers = live.clone();
-        let list: Vec<i32> = live.iter().copied().collect();
-        let epoch = role.epoch;
-        self.metadata_brokers = list.clone();
-        for target in live.into_iter().filter(|b| *b != me) {
-            let msg = Message::UpdateMetadata {
-                correlation_id: 0,
-                controller_id: me,
-                controller_epoch: epoch,
-                live_brokers: list.clone(),
-            };
-            self.enqueue(now, target, msg, out);
-        }
+        role.live_brokers = live;
+        role.metadata_dirty = true;
+        self.on_brokers_changed(&joined, &gone, out);
     }
 
-    fn enqueue(&mut self, now: Tick, target: i32, msg: Message, out: &mut Out) {
+    pub(super) fn enqueue(&mut self, now: Tick, target: i32, msg: Message, out: &mut Out) {
         let Some(role) = self.role.as_mut() else {
             return;
         };
         let channel = role.channels.entry(target).or_default();
+        let Some(msg) = merge_into(&mut channel.queue, msg) else {
+            return;
+        };
         if channel.queue.len() >= MAX_QUEUED_PER_BROKER {
             channel.queue.pop_front();
         }

@@ -126,26 +126,38 @@ impl Broker {
                     out,
                 );
             }
-            (ZkPurpose::ReadControllerEpoch, Err((_, ZkError::NoNode))) => self.zk_request(
-                ZkOp::Create {
-                    path: "/controller_epoch".into(),
-                    data: "0".into(),
-                    ephemeral: false,
-                },
-                ZkPurpose::CreateControllerEpoch,
-                out,
-            ),
+            (ZkPurpose::ReadControllerEpoch, Err((_, ZkError::NoNode))) => {
+                self.zk_request(
+                    ZkOp::Create {
+                        path: "/controller_epoch".into(),
+                        data: "0".into(),
+                        ephemeral: false,
+                    },
+                    ZkPurpose::CreateControllerEpoch,
+                    out,
+                );
+            }
             (ZkPurpose::CreateControllerEpoch, Ok(_) | Err((_, ZkError::NodeExists))) => {
                 self.read_controller_epoch(out)
             }
-            (ZkPurpose::Elect { epoch }, Ok(_)) => {
+            (ZkPurpose::Elect { epoch }, Ok(reply)) => {
+                let epoch_zk_version = match reply {
+                    ZkReply::Multi(r) => r
+                        .iter()
+                        .find_map(|x| match x {
+                            ZkReply::Set(stat) => Some(stat.version),
+                            _ => None,
+                        })
+                        .unwrap_or_default(),
+                    _ => 0,
+                };
                 out.note(
                     NoteKind::Election,
                     format!("won /controller: controller epoch {epoch}"),
                 );
                 self.controller_id = Some(self.id);
                 self.controller_epoch = self.controller_epoch.max(epoch);
-                self.role = Some(ControllerRole::new(epoch));
+                self.role = Some(ControllerRole::new(epoch, epoch_zk_version));
                 if self.state == BrokerState::ShuttingDown {
                     // Won a race that started before the shutdown: hand over at once.
                     self.finish_shutdown(true, out);
@@ -153,6 +165,7 @@ impl Broker {
                 }
                 self.metadata_brokers.clear();
                 self.watch_brokers(out);
+                self.start_partition_duties(out);
             }
             (ZkPurpose::Elect { .. }, Err((_, ZkError::NodeExists))) => {
                 out.note(
@@ -196,7 +209,7 @@ impl Broker {
                 );
                 self.watch_brokers(out);
             }
-            _ => {}
+            (event_type, path) => self.on_partition_watch(event_type, path, out),
         }
     }
 

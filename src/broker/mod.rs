@@ -11,15 +11,22 @@
 pub mod assignment;
 mod controller;
 mod election;
+mod fetcher;
 pub mod group;
+pub mod partitions;
+mod replica;
 mod session;
 mod shutdown;
 
 pub use controller::ControllerRole;
 pub use election::controller_id_from_json;
+pub use fetcher::Fetcher;
+pub use replica::{Disk, Follow, FollowerView, Replica};
 
 use crate::protocol::{KafkaError, Message, SessionId, ZkError, ZkOp, ZkReply, ZkResult};
 use crate::sim::{NodeId, NoteKind, Outbox, Tick};
+use crate::topic::{PartitionState, TopicConfig, TopicPartition};
+use replica::{DelayedProduce, ParkedFetch};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -27,8 +34,32 @@ use std::collections::BTreeMap;
 pub const MAX_PENDING_ZK: usize = 256;
 
 /// The settings a broker uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct BrokerConfig {
+    /// `replica.lag.time.max.ms`: a follower not caught up this long leaves the ISR.
+    pub replica_lag_time_max_ms: u64,
+    /// `replica.fetch.wait.max.ms`: how long a leader holds an empty fetch.
+    pub replica_fetch_wait_max_ms: u64,
+    /// `replica.fetch.max.bytes`.
+    pub replica_fetch_max_bytes: usize,
+    /// `replica.socket.timeout.ms`: a fetch unanswered this long is sent again.
+    pub replica_socket_timeout_ms: u64,
+    /// `replica.fetch.backoff.ms`: pause after a fetch error.
+    pub replica_fetch_backoff_ms: u64,
+    /// `log.retention.check.interval.ms`.
+    pub log_retention_check_interval_ms: u64,
+    /// `replica.high.watermark.checkpoint.interval.ms`.
+    pub hw_checkpoint_interval_ms: u64,
+    /// `auto.leader.rebalance.enable`.
+    pub auto_leader_rebalance_enable: bool,
+    /// `leader.imbalance.check.interval.seconds`, in ms.
+    pub leader_imbalance_check_interval_ms: u64,
+    /// `leader.imbalance.per.broker.percentage`.
+    pub leader_imbalance_per_broker_percentage: u32,
+    /// The pre-KIP-101 rule: a new follower truncates to its high watermark.
+    pub legacy_truncate_to_hw: bool,
+    /// Topic configuration defaults (the broker's `log.*` settings).
+    pub topic_defaults: TopicConfig,
     /// `zookeeper.session.timeout.ms`.
     pub zookeeper_session_timeout_ms: u64,
     /// `controller.socket.timeout.ms`.
@@ -37,6 +68,30 @@ pub struct BrokerConfig {
     pub controlled_shutdown_max_retries: u32,
     /// `controlled.shutdown.retry.backoff.ms`: pause between tries.
     pub controlled_shutdown_retry_backoff_ms: u64,
+}
+
+impl BrokerConfig {
+    /// The broker settings of a cluster configuration.
+    pub fn from_cluster(c: &crate::sim::ClusterConfig) -> Self {
+        BrokerConfig {
+            zookeeper_session_timeout_ms: c.zookeeper_session_timeout_ms,
+            controller_socket_timeout_ms: c.controller_socket_timeout_ms,
+            controlled_shutdown_max_retries: c.controlled_shutdown_max_retries,
+            controlled_shutdown_retry_backoff_ms: c.controlled_shutdown_retry_backoff_ms,
+            replica_lag_time_max_ms: c.replica_lag_time_max_ms,
+            replica_fetch_wait_max_ms: c.replica_fetch_wait_max_ms,
+            replica_fetch_max_bytes: c.replica_fetch_max_bytes as usize,
+            replica_socket_timeout_ms: c.replica_socket_timeout_ms,
+            replica_fetch_backoff_ms: c.replica_fetch_backoff_ms,
+            log_retention_check_interval_ms: c.log_retention_check_interval_ms,
+            hw_checkpoint_interval_ms: c.hw_checkpoint_interval_ms,
+            auto_leader_rebalance_enable: c.auto_leader_rebalance_enable,
+            leader_imbalance_check_interval_ms: c.leader_imbalance_check_interval_seconds * 1_000,
+            leader_imbalance_per_broker_percentage: c.leader_imbalance_per_broker_percentage,
+            legacy_truncate_to_hw: c.truncate_to_high_watermark,
+            topic_defaults: c.topic_defaults.clone(),
+        }
+    }
 }
 
 /// Timers of a broker.
@@ -58,6 +113,48 @@ pub enum BrokerTimer {
     },
     /// Time to try `ControlledShutdown` again.
     ShutdownRetry,
+    /// ISR expiration check, every half `replica.lag.time.max.ms`.
+    IsrCheck,
+    /// Retention and cleaning, every `log.retention.check.interval.ms`.
+    RetentionCheck,
+    /// High watermark checkpoint.
+    HwCheckpoint,
+    /// Controller: leader imbalance check.
+    LeaderRebalance,
+    /// A follower's fetch went unanswered.
+    FetchTimeout {
+        /// Leader fetched from.
+        leader: i32,
+        /// The request.
+        correlation_id: u64,
+    },
+    /// A follower's `OffsetsForLeaderEpoch` went unanswered.
+    EpochQueryTimeout {
+        /// Leader asked.
+        leader: i32,
+        /// The request.
+        correlation_id: u64,
+    },
+    /// End of `replica.fetch.backoff.ms` for a fetcher.
+    FetchBackoff {
+        /// Leader fetched from.
+        leader: i32,
+    },
+    /// A held fetch's `max_wait_ms` passed.
+    FetchWait {
+        /// Which held fetch.
+        key: u64,
+    },
+    /// An acks=all produce's timeout passed.
+    ProduceTimeout {
+        /// Which produce.
+        key: u64,
+    },
+    /// An `AlterIsr` went unanswered.
+    AlterIsrTimeout {
+        /// The request.
+        correlation_id: u64,
+    },
 }
 
 /// Lifecycle of the broker process.
@@ -108,6 +205,7 @@ enum ZkPurpose {
     CreateControllerEpoch,
     Elect { epoch: i32 },
     WatchBrokers,
+    Controller,
 }
 
 /// A broker node.
@@ -135,13 +233,27 @@ pub struct Broker {
     shutdown_attempts: u32,
     /// Time of the input being handled (passed in by the kernel).
     now: Tick,
+    /// Partition replicas hosted here.
+    replicas: BTreeMap<TopicPartition, Replica>,
+    /// Logs and the high watermark checkpoint (they survive a crash).
+    disk: Disk,
+    /// Follower fetchers by leader.
+    fetchers: BTreeMap<i32, Fetcher>,
+    delayed_produce: BTreeMap<u64, DelayedProduce>,
+    parked_fetches: BTreeMap<u64, ParkedFetch>,
+    alter_isr_in_flight: BTreeMap<u64, TopicPartition>,
+    /// Partitions from the last accepted `UpdateMetadata`.
+    metadata_partitions: BTreeMap<TopicPartition, PartitionState>,
+    noted: BTreeMap<(TopicPartition, &'static str), Tick>,
+    became_leader: Vec<(TopicPartition, i32)>,
 }
 
 type Out = Outbox<BrokerTimer>;
 
 impl Broker {
-    /// A broker process that has not started yet.
-    pub fn new(id: i32, cfg: BrokerConfig) -> Self {
+    /// A broker process that has not started yet, over `disk` (what its
+    /// previous run left, or empty).
+    pub fn new(id: i32, cfg: BrokerConfig, disk: Disk) -> Self {
         Broker {
             id,
             cfg,
@@ -158,7 +270,26 @@ impl Broker {
             connect_sent_at: None,
             shutdown_attempts: 0,
             now: 0,
+            replicas: BTreeMap::new(),
+            disk,
+            fetchers: BTreeMap::new(),
+            delayed_produce: BTreeMap::new(),
+            parked_fetches: BTreeMap::new(),
+            alter_isr_in_flight: BTreeMap::new(),
+            metadata_partitions: BTreeMap::new(),
+            noted: BTreeMap::new(),
+            became_leader: Vec::new(),
         }
+    }
+
+    /// Partitions as the last accepted `UpdateMetadata` described them.
+    pub fn metadata_partitions(&self) -> &BTreeMap<TopicPartition, PartitionState> {
+        &self.metadata_partitions
+    }
+
+    /// The broker's settings.
+    pub fn config(&self) -> &BrokerConfig {
+        &self.cfg
     }
 
     /// `broker.id`.
@@ -214,6 +345,25 @@ impl Broker {
         out.note(NoteKind::Info, "starting: connecting to ZooKeeper");
         self.connect(None, out);
         out.timer(now + self.heartbeat_interval(), BrokerTimer::ZkHeartbeat);
+        out.timer(now + self.isr_check_interval(), BrokerTimer::IsrCheck);
+        out.timer(
+            now + self.cfg.log_retention_check_interval_ms,
+            BrokerTimer::RetentionCheck,
+        );
+        out.timer(
+            now + self.cfg.hw_checkpoint_interval_ms,
+            BrokerTimer::HwCheckpoint,
+        );
+        if self.cfg.auto_leader_rebalance_enable {
+            out.timer(
+                now + self.cfg.leader_imbalance_check_interval_ms,
+                BrokerTimer::LeaderRebalance,
+            );
+        }
+    }
+
+    fn isr_check_interval(&self) -> Tick {
+        (self.cfg.replica_lag_time_max_ms / 2).max(1)
     }
 
     /// Handles a timer.
@@ -252,7 +402,47 @@ impl Broker {
                 self.try_controlled_shutdown(now, out)
             }
             BrokerTimer::ShutdownTimeout { .. } | BrokerTimer::ShutdownRetry => {}
+            BrokerTimer::IsrCheck => {
+                self.isr_check(out);
+                out.timer(now + self.isr_check_interval(), BrokerTimer::IsrCheck);
+            }
+            BrokerTimer::RetentionCheck => {
+                self.retention_check(out);
+                out.timer(
+                    now + self.cfg.log_retention_check_interval_ms,
+                    BrokerTimer::RetentionCheck,
+                );
+            }
+            BrokerTimer::HwCheckpoint => {
+                self.checkpoint_hw();
+                out.timer(
+                    now + self.cfg.hw_checkpoint_interval_ms,
+                    BrokerTimer::HwCheckpoint,
+                );
+            }
+            BrokerTimer::LeaderRebalance => {
+                self.leader_rebalance_check(out);
+                out.timer(
+                    now + self.cfg.leader_imbalance_check_interval_ms,
+                    BrokerTimer::LeaderRebalance,
+                );
+            }
+            BrokerTimer::FetchTimeout {
+                leader,
+                correlation_id,
+            } => self.fetch_timeout(leader, correlation_id, out),
+            BrokerTimer::EpochQueryTimeout {
+                leader,
+                correlation_id,
+            } => self.epoch_query_timeout(leader, correlation_id, out),
+            BrokerTimer::FetchBackoff { leader } => self.fetch_backoff_over(leader, out),
+            BrokerTimer::FetchWait { key } => self.answer_parked(key, out),
+            BrokerTimer::ProduceTimeout { key } => self.produce_timeout(key, out),
+            BrokerTimer::AlterIsrTimeout { correlation_id } => {
+                self.alter_isr_timeout(correlation_id)
+            }
         }
+        self.flush_controller_requests(out);
     }
 
     /// Handles a message from `from`.
@@ -279,7 +469,7 @@ impl Broker {
                     self.session_expired(out);
                     return;
                 }
-                self.on_zk_result(now, purpose, result, out);
+                self.on_zk_result(now, xid, purpose, result, out);
             }
             Message::ZkWatchedEvent { event_type, path } => {
                 self.on_watch(event_type, &path, out);
@@ -289,6 +479,7 @@ impl Broker {
                 controller_id,
                 controller_epoch,
                 live_brokers,
+                partitions,
             } => {
                 let error = if controller_epoch < self.controller_epoch {
                     out.note(
@@ -301,24 +492,41 @@ impl Broker {
                     KafkaError::StaleControllerEpoch
                 } else {
                     self.controller_epoch = controller_epoch;
-                    out.note(
-                        NoteKind::Controller,
-                        format!(
-                            "took UpdateMetadata from controller {controller_id} (epoch {controller_epoch}): live brokers {live_brokers:?}"
-                        ),
-                    );
+                    self.controller_id = Some(controller_id);
+                    if live_brokers != self.metadata_brokers {
+                        out.note(
+                            NoteKind::Controller,
+                            format!(
+                                "took UpdateMetadata from controller {controller_id} (epoch {controller_epoch}): live brokers {live_brokers:?}"
+                            ),
+                        );
+                    }
                     self.metadata_brokers = live_brokers;
+                    self.metadata_partitions = partitions
+                        .into_iter()
+                        .map(|p| (p.tp.clone(), p))
+                        .collect();
                     KafkaError::None
                 };
-                out.send(
-                    from,
-                    Message::UpdateMetadataResponse {
-                        correlation_id,
-                        error,
-                    },
-                );
+                if from != NodeId::Broker(self.id) {
+                    out.send(
+                        from,
+                        Message::UpdateMetadataResponse {
+                            correlation_id,
+                            error,
+                        },
+                    );
+                }
             }
             Message::UpdateMetadataResponse {
+                correlation_id,
+                error,
+            }
+            | Message::LeaderAndIsrResponse {
+                correlation_id,
+                error,
+            }
+            | Message::StopReplicaResponse {
                 correlation_id,
                 error,
             } => self.on_controller_response(now, from, correlation_id, error, out),
@@ -326,57 +534,101 @@ impl Broker {
                 correlation_id,
                 broker_id,
             } => {
-                let error = if self.role.is_some() {
+                let (error, partitions_remaining) = if self.role.is_some() {
+                    let remaining = self.controlled_shutdown_moves(broker_id, out);
                     out.note(
                         NoteKind::Controller,
-                        format!("broker {broker_id} asked for a controlled shutdown: it leads no partitions, nothing to move"),
+                        format!(
+                            "broker {broker_id} asked for a controlled shutdown: its leaderships move to other ISR members{}",
+                            if remaining > 0 {
+                                format!("; {remaining} partition(s) have no other in-sync replica")
+                            } else {
+                                String::new()
+                            }
+                        ),
                     );
-                    KafkaError::None
+                    (KafkaError::None, remaining as u32)
                 } else {
-                    KafkaError::NotController
+                    (KafkaError::NotController, 0)
                 };
                 out.send(
                     from,
                     Message::ControlledShutdownResponse {
                         correlation_id,
                         error,
+                        partitions_remaining,
                     },
                 );
             }
-            Message::ControlledShutdownResponse { error, .. }
-                if self.state == BrokerState::ShuttingDown =>
-            {
+            Message::ControlledShutdownResponse {
+                error,
+                partitions_remaining,
+                ..
+            } if self.state == BrokerState::ShuttingDown => {
                 out.note(
                     NoteKind::Info,
-                    format!("controller answered ControlledShutdown: {error}"),
+                    format!(
+                        "controller answered ControlledShutdown: {error}, {partitions_remaining} partition(s) remaining"
+                    ),
                 );
-                if error == KafkaError::None {
+                if error == KafkaError::None && partitions_remaining == 0 {
                     self.finish_shutdown(true, out);
                 } else {
                     self.shutdown_failed(now, out);
                 }
             }
+            Message::LeaderAndIsr(req) => self.on_leader_and_isr(from, *req, out),
+            Message::StopReplica {
+                correlation_id,
+                controller_epoch,
+                partitions,
+                delete,
+                ..
+            } => self.on_stop_replica(from, correlation_id, controller_epoch, partitions, delete, out),
+            Message::AlterIsr(req) => self.on_alter_isr(req, out),
+            Message::AlterIsrResponse(resp) => self.on_alter_isr_response(resp, out),
+            Message::Fetch(req) => self.on_fetch(from, req, out),
+            Message::FetchResponse(resp) => self.on_fetch_response(from, resp, out),
+            Message::OffsetsForLeaderEpoch(req) => self.on_epoch_query(from, req, out),
+            Message::OffsetsForLeaderEpochResponse(resp) => self.on_epoch_response(from, resp, out),
+            Message::Metadata {
+                correlation_id,
+                topics,
+            } => self.on_metadata_request(from, correlation_id, topics, out),
+            Message::Produce(req) => self.on_produce(from, req, out),
             Message::ControlledShutdownResponse { .. } => {}
             Message::ZkConnect { .. }
             | Message::ZkPing { .. }
             | Message::ZkRequest { .. }
             | Message::ZkCloseSession { .. }
-            | Message::ZkPingResponse { .. } => {}
+            | Message::ZkPingResponse { .. }
+            | Message::MetadataResponse(_)
+            | Message::ProduceResponse(_) => {}
         }
+        self.flush_controller_requests(out);
     }
 
-    fn on_zk_result(&mut self, now: Tick, purpose: ZkPurpose, result: ZkResult, out: &mut Out) {
+    fn on_zk_result(
+        &mut self,
+        now: Tick,
+        xid: u64,
+        purpose: ZkPurpose,
+        result: ZkResult,
+        out: &mut Out,
+    ) {
         match purpose {
             ZkPurpose::Register => match result {
                 Ok(_) => self.registered_ok(out),
-                Err((_, ZkError::NodeExists)) => self.zk_request(
-                    ZkOp::GetData {
-                        path: format!("/brokers/ids/{}", self.id),
-                        watch: false,
-                    },
-                    ZkPurpose::CheckRegistration,
-                    out,
-                ),
+                Err((_, ZkError::NodeExists)) => {
+                    self.zk_request(
+                        ZkOp::GetData {
+                            path: format!("/brokers/ids/{}", self.id),
+                            watch: false,
+                        },
+                        ZkPurpose::CheckRegistration,
+                        out,
+                    );
+                }
                 Err((_, e)) => out.note(NoteKind::Info, format!("registration failed: {e}")),
             },
             ZkPurpose::CheckRegistration => match result {
@@ -386,8 +638,12 @@ impl Broker {
                 Ok(ZkReply::Data(_, stat)) => self.fail_startup(stat.ephemeral_owner, out),
                 _ => self.register(out),
             },
-            ZkPurpose::WatchBrokers => self.on_broker_children(now, result, out),
-            other => self.on_election_result(other, result, out),
+            ZkPurpose::WatchBrokers => self.on_broker_children(result, out),
+            ZkPurpose::Controller => self.on_ctl_result(xid, result, out),
+            other => {
+                let _ = now;
+                self.on_election_result(other, result, out)
+            }
         }
     }
 }

@@ -37,16 +37,16 @@ impl Broker {
         );
     }
 
-    pub(super) fn zk_request(&mut self, op: ZkOp, purpose: ZkPurpose, out: &mut Out) {
-        let Some(session_id) = self.session() else {
-            return;
-        };
+    /// Sends a ZooKeeper request; returns its xid, or `None` when there is
+    /// no session or too many requests are outstanding.
+    pub(super) fn zk_request(&mut self, op: ZkOp, purpose: ZkPurpose, out: &mut Out) -> Option<u64> {
+        let session_id = self.session()?;
         if self.pending.len() >= MAX_PENDING_ZK {
             out.note(
                 NoteKind::Info,
                 "too many outstanding ZooKeeper requests; dropping one",
             );
-            return;
+            return None;
         }
         let xid = self.next_xid;
         self.next_xid += 1;
@@ -59,6 +59,7 @@ impl Broker {
                 op,
             },
         );
+        Some(xid)
     }
 
     pub(super) fn heartbeat(&mut self, now: Tick, out: &mut Out) {

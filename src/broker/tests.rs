@@ -3,15 +3,14 @@
 use super::*;
 
 fn broker() -> Broker {
-    Broker::new(
-        3,
-        BrokerConfig {
-            zookeeper_session_timeout_ms: 6_000,
-            controller_socket_timeout_ms: 3_000,
-            controlled_shutdown_max_retries: 3,
-            controlled_shutdown_retry_backoff_ms: 1_000,
-        },
-    )
+    let cluster = crate::sim::ClusterConfig {
+        zookeeper_session_timeout_ms: 6_000,
+        controller_socket_timeout_ms: 3_000,
+        controlled_shutdown_max_retries: 3,
+        controlled_shutdown_retry_backoff_ms: 1_000,
+        ..crate::sim::ClusterConfig::default()
+    };
+    Broker::new(3, BrokerConfig::from_cluster(&cluster), Disk::default())
 }
 
 fn update(epoch: i32, controller: i32) -> Message {
@@ -20,6 +19,7 @@ fn update(epoch: i32, controller: i32) -> Message {
         controller_id: controller,
         controller_epoch: epoch,
         live_brokers: vec![1, 2, 3],
+        partitions: Vec::new(),
     }
 }
 
@@ -66,7 +66,8 @@ fn a_non_controller_answers_controlled_shutdown_with_not_controller() {
         out.sends[0].1,
         Message::ControlledShutdownResponse {
             correlation_id: 1,
-            error: KafkaError::NotController
+            error: KafkaError::NotController,
+            partitions_remaining: 0,
         }
     );
 }
@@ -86,5 +87,5 @@ fn start_connects_to_zookeeper_and_arms_the_heartbeat() {
             }
         )]
     );
-    assert_eq!(out.timers, vec![(2_000, BrokerTimer::ZkHeartbeat)]);
+    assert_eq!(out.timers[0], (2_000, BrokerTimer::ZkHeartbeat));
 }

@@ -4,3 +4,4 @@
 
 pub mod assignor;
 pub mod partitioner;
+pub mod producer;

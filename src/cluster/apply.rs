@@ -2,11 +2,23 @@
 //! command against the current world, carries it out, writes what happened
 //! to the event log, and records it with its time for replay.
 
-use super::{Process, World};
-use crate::sim::{
-    Command, Direction, LinkConfig, NodeId, NoteKind, Tick, TimedCommand, MAX_BROKERS,
+use super::{Process, ProducerSlot, World};
+use crate::broker::assignment::{
+    kafka_assignment, kafka_assignment_fixed, notes_assignment, AssignmentScheme,
 };
+use crate::client::producer::{Producer, ProducerConfig};
+use crate::protocol::ZkOp;
+use crate::sim::{
+    Command, Direction, LinkConfig, NodeId, NoteKind, Outbox, Tick, TimedCommand, MAX_BROKERS,
+};
+use crate::topic::{
+    assignment_json, config_json, parse_assignment, TopicPartition, MAX_PARTITIONS, MAX_TOPICS,
+};
+use std::collections::BTreeMap;
 use std::fmt;
+
+/// Most producers one world may have.
+pub const MAX_PRODUCERS: usize = 16;
 
 /// Most commands one world records.
 pub const MAX_COMMANDS: usize = 100_000;
@@ -100,6 +112,8 @@ impl World {
             NodeId::Zk => Ok(()),
             NodeId::Broker(id) if self.brokers.contains_key(&id) => Ok(()),
             NodeId::Broker(id) => refuse(format!("there is no broker {id}")),
+            NodeId::Producer(id) if self.producers.contains_key(&id) => Ok(()),
+            NodeId::Producer(id) => refuse(format!("there is no producer {id}")),
         }
     }
 
@@ -144,6 +158,9 @@ impl World {
                 }
                 let slot = self.brokers.get_mut(&broker).expect("checked");
                 slot.incarnation += 1;
+                if let Process::Up(b) = &mut slot.process {
+                    slot.disk = b.take_disk();
+                }
                 slot.process = Process::Crashed { at: now };
                 self.note(
                     NodeId::Broker(broker),
@@ -205,6 +222,99 @@ impl World {
                 self.note(a, NoteKind::Fault, what.clone());
                 Ok(what)
             }
+            Command::CreateTopic {
+                ref name,
+                partitions,
+                replication_factor,
+                assignment,
+                ref configs,
+            } => self.create_topic(name, partitions, replication_factor, assignment, configs),
+            Command::AddPartitions {
+                ref topic,
+                partitions,
+            } => self.add_partitions(topic, partitions),
+            Command::DeleteTopic { ref topic } => {
+                self.topic_assignment(topic)?;
+                if self.zk.tree().exists(&format!("/admin/delete_topics/{topic}")) {
+                    return refuse(format!("topic {topic} is already marked for deletion"));
+                }
+                self.admin_zk(ZkOp::Create {
+                    path: format!("/admin/delete_topics/{topic}"),
+                    data: String::new(),
+                    ephemeral: false,
+                })?;
+                self.ledger.forget_topic(topic);
+                self.note(
+                    NodeId::Zk,
+                    NoteKind::Controller,
+                    format!("kafka-topics --delete: created /admin/delete_topics/{topic}"),
+                );
+                Ok(format!("topic {topic} marked for deletion"))
+            }
+            Command::ElectPreferredLeaders { ref topic } => {
+                let path = crate::broker::partitions::PREFERRED_ELECTION_PATH;
+                if self.zk.tree().exists(path) {
+                    return refuse("a preferred leader election is already in progress");
+                }
+                let mut parts = Vec::new();
+                let topics: Vec<String> = match topic {
+                    Some(t) => {
+                        self.topic_assignment(t)?;
+                        vec![t.clone()]
+                    }
+                    None => self.zk.tree().children("/brokers/topics"),
+                };
+                for t in topics {
+                    for p in self.topic_assignment(&t)?.keys() {
+                        parts.push(TopicPartition::new(&t, *p));
+                    }
+                }
+                let data = serde_json::json!({"version": 1, "partitions": parts}).to_string();
+                self.admin_zk(ZkOp::Create {
+                    path: path.into(),
+                    data,
+                    ephemeral: false,
+                })?;
+                Ok(format!("preferred leader election asked for {} partitions", parts.len()))
+            }
+            Command::AddProducer { id, ref config } => self.add_producer(id, config.clone()),
+            Command::SetProducer {
+                producer,
+                ref config,
+            } => {
+                self.running_producer(producer)?;
+                config.validate().map_err(CommandError)?;
+                let cfg = config.clone();
+                self.with_producer(producer, |p, out| p.reconfigure(cfg, now, out));
+                Ok(format!("producer {producer} reconfigured"))
+            }
+            Command::ProduceRecord {
+                producer,
+                ref key,
+                ref value,
+                partition,
+            } => {
+                self.running_producer(producer)?;
+                let (k, v) = (key.clone(), value.clone());
+                self.with_producer(producer, |p, out| p.send_one(now, k, v, partition, out));
+                Ok(format!("producer {producer} sent one record"))
+            }
+            Command::CrashProducer { producer } => {
+                self.running_producer(producer)?;
+                let slot = self.producers.get_mut(&producer).expect("checked");
+                let (queued, flying) = slot.producer.unacknowledged();
+                slot.crashed_at = Some(now);
+                slot.incarnation += 1;
+                slot.lost_in_buffer = queued + flying;
+                self.note(
+                    NodeId::Producer(producer),
+                    NoteKind::Fault,
+                    format!(
+                        "crashed (kill -9): {queued} records still in its buffer are LOST (never sent); {flying} in flight may or may not have been written"
+                    ),
+                );
+                Ok(format!("crashed producer {producer}"))
+            }
             Command::SetSpeed { speed } => {
                 let (lo, hi) = SPEED_RANGE;
                 if !speed.is_finite() || !(lo..=hi).contains(&speed) {
@@ -229,5 +339,182 @@ impl World {
                 None => refuse("nothing left to happen"),
             },
         }
+    }
+
+    /// Applies an admin tool's write to ZooKeeper (what `kafka-topics
+    /// --zookeeper` does), firing the watches it triggers.
+    fn admin_zk(&mut self, op: ZkOp) -> Result<(), CommandError> {
+        let mut out = Outbox::default();
+        let result = self.zk.admin(op, &mut out);
+        self.flush(NodeId::Zk, 0, out, super::NodeTimer::Zk);
+        result.map(|_| ()).map_err(|(_, e)| CommandError(format!("ZooKeeper refused: {e}")))
+    }
+
+    fn topic_assignment(&self, topic: &str) -> Result<BTreeMap<i32, Vec<i32>>, CommandError> {
+        let Some(node) = self.zk.tree().get(&format!("/brokers/topics/{topic}")) else {
+            return refuse(format!("topic {topic} does not exist (UNKNOWN_TOPIC_OR_PARTITION)"));
+        };
+        parse_assignment(&node.data)
+            .ok_or_else(|| CommandError(format!("/brokers/topics/{topic} is not valid")))
+    }
+
+    fn registered_brokers(&self) -> Vec<i32> {
+        self.zk
+            .tree()
+            .children("/brokers/ids")
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect()
+    }
+
+    fn create_topic(
+        &mut self,
+        name: &str,
+        partitions: u32,
+        rf: u32,
+        scheme: AssignmentScheme,
+        configs: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<String, CommandError> {
+        let legal = name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if name.is_empty() || name.len() > 249 || !legal || name == "." || name == ".." {
+            return refuse(format!(
+                "INVALID_TOPIC_EXCEPTION: {name:?} is not a legal topic name (1-249 characters of a-z, A-Z, 0-9, '.', '_', '-')"
+            ));
+        }
+        if self.zk.tree().exists(&format!("/brokers/topics/{name}")) {
+            return refuse(format!("TOPIC_ALREADY_EXISTS: topic {name} already exists"));
+        }
+        if self.zk.tree().children("/brokers/topics").len() >= MAX_TOPICS {
+            return refuse(format!("the cluster already has {MAX_TOPICS} topics, the limit"));
+        }
+        if !(1..=MAX_PARTITIONS).contains(&partitions) {
+            return refuse(format!(
+                "INVALID_PARTITIONS: {partitions} partitions; a topic has 1 to {MAX_PARTITIONS} here"
+            ));
+        }
+        let cfg = self
+            .cfg
+            .topic_defaults
+            .with_overrides(configs)
+            .map_err(|e| CommandError(format!("INVALID_CONFIG: {e}")))?;
+        let brokers = self.registered_brokers();
+        let replicas = match scheme {
+            AssignmentScheme::Notes => notes_assignment(&brokers, partitions, rf),
+            AssignmentScheme::Kafka => kafka_assignment(&brokers, partitions, rf, &mut self.rng),
+        }
+        .map_err(|e| CommandError(e.to_string()))?;
+        let assignment: BTreeMap<i32, Vec<i32>> = replicas
+            .into_iter()
+            .enumerate()
+            .map(|(p, r)| (p as i32, r))
+            .collect();
+        let overrides = cfg.overrides_from(&self.cfg.topic_defaults);
+        self.admin_zk(ZkOp::Create {
+            path: format!("/config/topics/{name}"),
+            data: config_json(&overrides),
+            ephemeral: false,
+        })?;
+        self.admin_zk(ZkOp::Create {
+            path: format!("/brokers/topics/{name}"),
+            data: assignment_json(&assignment),
+            ephemeral: false,
+        })?;
+        let scheme_name = match scheme {
+            AssignmentScheme::Notes => "the notes' scheme: partition i's replica j on broker (i + j) mod n",
+            AssignmentScheme::Kafka => "Kafka's assignReplicasToBrokers",
+        };
+        self.note(
+            NodeId::Zk,
+            NoteKind::Controller,
+            format!(
+                "kafka-topics --create {name}: {partitions} partitions x {rf} replicas by {scheme_name}: {assignment:?}"
+            ),
+        );
+        Ok(format!("created topic {name}"))
+    }
+
+    fn add_partitions(&mut self, topic: &str, total: u32) -> Result<String, CommandError> {
+        let mut assignment = self.topic_assignment(topic)?;
+        let old = assignment.len() as u32;
+        if total <= old {
+            return refuse(format!(
+                "INVALID_PARTITIONS: topic {topic} has {old} partitions; the new count must be higher (Kafka never removes partitions)"
+            ));
+        }
+        if total > MAX_PARTITIONS {
+            return refuse(format!("INVALID_PARTITIONS: at most {MAX_PARTITIONS} partitions here"));
+        }
+        let rf = assignment.get(&0).map_or(1, |r| r.len() as u32);
+        let mut brokers = self.registered_brokers();
+        brokers.sort_unstable();
+        let scheme_is_notes = assignment.iter().all(|(p, r)| {
+            let n = brokers.len();
+            n > 0 && r.iter().enumerate().all(|(j, b)| brokers.get((*p as usize + j) % n) == Some(b))
+        });
+        let all = if scheme_is_notes {
+            notes_assignment(&brokers, total, rf)
+        } else {
+            let start = assignment
+                .get(&0)
+                .and_then(|r| brokers.iter().position(|b| Some(b) == r.first()))
+                .unwrap_or(0);
+            let shift = (self.rng.next_u64() % brokers.len().max(1) as u64) as usize;
+            kafka_assignment_fixed(&brokers, total, rf, start, shift)
+        }
+        .map_err(|e| CommandError(e.to_string()))?;
+        for (p, r) in all.into_iter().enumerate().skip(old as usize) {
+            assignment.insert(p as i32, r);
+        }
+        self.admin_zk(ZkOp::SetData {
+            path: format!("/brokers/topics/{topic}"),
+            data: assignment_json(&assignment),
+            version: None,
+        })?;
+        self.note(
+            NodeId::Zk,
+            NoteKind::Controller,
+            format!("kafka-topics --alter {topic} --partitions {total}: new partitions {old}..{}", total - 1),
+        );
+        Ok(format!("topic {topic} now has {total} partitions"))
+    }
+
+    fn running_producer(&self, id: i32) -> Result<(), CommandError> {
+        match self.producers.get(&id) {
+            None => refuse(format!("there is no producer {id}")),
+            Some(p) if p.crashed_at.is_some() => refuse(format!("producer {id} has crashed")),
+            Some(_) => Ok(()),
+        }
+    }
+
+    fn add_producer(&mut self, id: Option<i32>, cfg: ProducerConfig) -> Result<String, CommandError> {
+        if self.producers.len() >= MAX_PRODUCERS {
+            return refuse(format!("the cluster already has {MAX_PRODUCERS} producers, the limit"));
+        }
+        let id = id.unwrap_or_else(|| self.producers.keys().max().map_or(1, |m| m + 1));
+        if !(0..=MAX_BROKER_ID).contains(&id) {
+            return refuse(format!("producer id {id} is outside 0..={MAX_BROKER_ID}"));
+        }
+        if self.producers.contains_key(&id) {
+            return refuse(format!("producer {id} already exists"));
+        }
+        cfg.validate().map_err(CommandError)?;
+        self.topic_assignment(&cfg.topic)?;
+        let bootstrap: Vec<i32> = self.brokers.keys().copied().collect();
+        let rng = self.rng.fork(0x5052_4f44_0000 + id as u64);
+        let producer = Producer::new(id, cfg, bootstrap, rng);
+        self.producers.insert(
+            id,
+            ProducerSlot {
+                incarnation: 0,
+                producer: Box::new(producer),
+                crashed_at: None,
+                lost_in_buffer: 0,
+            },
+        );
+        let now = self.now;
+        self.with_producer(id, |p, out| p.start(now, out));
+        Ok(format!("added producer {id}"))
     }
 }

@@ -30,6 +30,48 @@ pub struct EventReport {
     pub text: String,
 }
 
+/// One partition in the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartitionReport {
+    /// Topic.
+    pub topic: String,
+    /// Partition number.
+    pub partition: i32,
+    /// Assigned replicas, preferred leader first.
+    pub replicas: Vec<i32>,
+    /// Leader as the state znode says (-1: offline, null: no state yet).
+    pub leader: Option<i32>,
+    /// Leader epoch from the state znode.
+    pub leader_epoch: Option<i32>,
+    /// ISR from the state znode.
+    pub isr: Vec<i32>,
+    /// The leader's high watermark (-1 when no leader runs).
+    pub high_watermark: i64,
+    /// Log end offset of every replica with a log (running or not).
+    pub log_end_offsets: BTreeMap<i32, i64>,
+}
+
+/// One producer in the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProducerReport {
+    /// Producer id.
+    pub id: i32,
+    /// Records handed to send().
+    pub sent: u64,
+    /// Records acknowledged.
+    pub acked: u64,
+    /// Records that failed for good.
+    pub failed: u64,
+    /// Topic.
+    pub topic: String,
+    /// `acks` as configured.
+    pub acks: String,
+    /// True while it runs.
+    pub alive: bool,
+    /// Records it held unacknowledged when it crashed.
+    pub lost_in_buffer: u64,
+}
+
 /// The state of the world at the end of a run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
@@ -53,6 +95,14 @@ pub struct Report {
     pub events_processed: u64,
     /// The first broken invariant, when checks were on.
     pub violation: Option<String>,
+    /// Every partition of every topic.
+    pub partitions: Vec<PartitionReport>,
+    /// Every producer.
+    pub producers: Vec<ProducerReport>,
+    /// Acknowledged records later lost.
+    pub acked_lost: u64,
+    /// The lost records (the first 10000).
+    pub acked_lost_records: Vec<crate::cluster::LostRecord>,
 }
 
 /// The state name of a broker slot, as the report and the view write it.
@@ -106,6 +156,67 @@ impl World {
                 .collect(),
             events_processed: self.trace.count(),
             violation: self.violation.clone(),
+            partitions: self.partition_reports(),
+            producers: self
+                .producers
+                .values()
+                .map(|slot| {
+                    let s = slot.producer.stats();
+                    ProducerReport {
+                        id: slot.producer.id(),
+                        sent: s.sent,
+                        acked: s.acked,
+                        failed: s.failed,
+                        topic: slot.producer.config().topic.clone(),
+                        acks: crate::protocol::acks_name(slot.producer.config().acks.0).into(),
+                        alive: slot.crashed_at.is_none(),
+                        lost_in_buffer: slot.lost_in_buffer,
+                    }
+                })
+                .collect(),
+            acked_lost: self.ledger.lost_total(),
+            acked_lost_records: self.ledger.lost().to_vec(),
         }
+    }
+
+    /// Every partition as ZooKeeper and the replicas' logs have it.
+    pub fn partition_reports(&self) -> Vec<PartitionReport> {
+        use crate::topic::{parse_assignment, LeaderIsr, TopicPartition};
+        let tree = self.zk.tree();
+        let mut out = Vec::new();
+        for topic in tree.children("/brokers/topics") {
+            let Some(assignment) = tree
+                .get(&format!("/brokers/topics/{topic}"))
+                .and_then(|n| parse_assignment(&n.data))
+            else {
+                continue;
+            };
+            for (p, replicas) in assignment {
+                let tp = TopicPartition::new(&topic, p);
+                let state = tree
+                    .get(&tp.state_path())
+                    .and_then(|n| LeaderIsr::from_json(&n.data));
+                let high_watermark = state
+                    .as_ref()
+                    .and_then(|s| self.broker(s.leader))
+                    .and_then(|b| b.replicas().get(&tp))
+                    .map_or(-1, |r| r.hw);
+                let log_end_offsets = replicas
+                    .iter()
+                    .filter_map(|b| Some((*b, self.log_of(*b, &tp)?.log_end_offset())))
+                    .collect();
+                out.push(PartitionReport {
+                    topic: topic.clone(),
+                    partition: p,
+                    replicas,
+                    leader: state.as_ref().map(|s| s.leader),
+                    leader_epoch: state.as_ref().map(|s| s.leader_epoch),
+                    isr: state.map(|s| s.isr).unwrap_or_default(),
+                    high_watermark,
+                    log_end_offsets,
+                });
+            }
+        }
+        out
     }
 }

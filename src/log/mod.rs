@@ -240,6 +240,13 @@ impl Log {
         self.epochs.end_offset_for(epoch, self.log_end_offset())
     }
 
+    /// A new leader records that its epoch starts at the log end offset
+    /// (before it appends anything), so it can answer `OffsetsForLeaderEpoch`.
+    pub fn assign_leader_epoch(&mut self, epoch: i32) {
+        let leo = self.log_end_offset();
+        self.epochs.assign(epoch, leo);
+    }
+
     /// Total bytes of all `.log` files.
     pub fn size_bytes(&self) -> usize {
         self.segments.values().map(Segment::size).sum()

@@ -3,7 +3,11 @@
 //! their time, so a session replays exactly from seed + commands.
 
 use super::{NodeId, Tick};
+use crate::broker::assignment::AssignmentScheme;
+use crate::client::producer::ProducerConfig;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// Which way(s) of a link a cut or heal applies to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +81,74 @@ pub enum Command {
         #[serde(default)]
         loss_ratio: f64,
     },
+    /// Create a topic as `kafka-topics --create` does in ZooKeeper mode:
+    /// write its assignment and configs; the controller does the rest.
+    CreateTopic {
+        /// Topic name.
+        name: String,
+        /// Partition count.
+        partitions: u32,
+        /// Replicas per partition.
+        replication_factor: u32,
+        /// Replica placement: the notes' scheme (default) or Kafka's.
+        #[serde(default)]
+        assignment: AssignmentScheme,
+        /// Per-topic configs by Kafka name (`min.insync.replicas`, ...).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        configs: BTreeMap<String, Value>,
+    },
+    /// Raise a topic's partition count (`kafka-topics --alter --partitions`).
+    AddPartitions {
+        /// Topic.
+        topic: String,
+        /// New total partition count.
+        partitions: u32,
+    },
+    /// Delete a topic (`kafka-topics --delete`: marks `/admin/delete_topics/<t>`).
+    DeleteTopic {
+        /// Topic.
+        topic: String,
+    },
+    /// Preferred-leader election for a topic's partitions (all topics when absent).
+    ElectPreferredLeaders {
+        /// Topic.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
+    },
+    /// Start a producer.
+    AddProducer {
+        /// Its id (next free unless given).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<i32>,
+        /// Its settings.
+        config: ProducerConfig,
+    },
+    /// Change a running producer's settings (rate, keys, acks...).
+    SetProducer {
+        /// Producer id.
+        producer: i32,
+        /// New settings.
+        config: ProducerConfig,
+    },
+    /// Have a producer send one record now.
+    ProduceRecord {
+        /// Producer id.
+        producer: i32,
+        /// Key.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
+        /// Value text (added after the record's id).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+        /// Explicit partition.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        partition: Option<i32>,
+    },
+    /// Kill a producer process: its buffered records are lost.
+    CrashProducer {
+        /// Producer id.
+        producer: i32,
+    },
     /// Wall-clock speed of the animation: simulated ms per real ms.
     SetSpeed {
         /// 0.01 to 1000.
@@ -110,6 +182,14 @@ impl Command {
             Command::CutLink { .. } => "cut_link",
             Command::HealLink { .. } => "heal_link",
             Command::SetLink { .. } => "set_link",
+            Command::CreateTopic { .. } => "create_topic",
+            Command::AddPartitions { .. } => "add_partitions",
+            Command::DeleteTopic { .. } => "delete_topic",
+            Command::ElectPreferredLeaders { .. } => "elect_preferred_leaders",
+            Command::AddProducer { .. } => "add_producer",
+            Command::SetProducer { .. } => "set_producer",
+            Command::ProduceRecord { .. } => "produce_record",
+            Command::CrashProducer { .. } => "crash_producer",
             Command::SetSpeed { .. } => "set_speed",
             Command::Pause => "pause",
             Command::Resume => "resume",

@@ -12,6 +12,8 @@ pub enum NodeId {
     Zk,
     /// A Kafka broker, by its `broker.id`.
     Broker(i32),
+    /// A producer client.
+    Producer(i32),
 }
 
 impl fmt::Display for NodeId {
@@ -19,6 +21,7 @@ impl fmt::Display for NodeId {
         match self {
             NodeId::Zk => f.write_str("zk"),
             NodeId::Broker(id) => write!(f, "broker-{id}"),
+            NodeId::Producer(id) => write!(f, "producer-{id}"),
         }
     }
 }
@@ -30,12 +33,20 @@ impl FromStr for NodeId {
         if s == "zk" {
             return Ok(NodeId::Zk);
         }
-        let id = s
-            .strip_prefix("broker-")
-            .and_then(|n| n.parse::<i32>().ok())
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| format!("unknown node {s:?}: expected \"zk\" or \"broker-N\""))?;
-        Ok(NodeId::Broker(id))
+        let number = |prefix: &str| {
+            s.strip_prefix(prefix)
+                .and_then(|n| n.parse::<i32>().ok())
+                .filter(|n| *n >= 0)
+        };
+        if let Some(id) = number("broker-") {
+            return Ok(NodeId::Broker(id));
+        }
+        if let Some(id) = number("producer-") {
+            return Ok(NodeId::Producer(id));
+        }
+        Err(format!(
+            "unknown node {s:?}: expected \"zk\", \"broker-N\" or \"producer-N\""
+        ))
     }
 }
 
@@ -58,7 +69,7 @@ mod tests {
 
     #[test]
     fn round_trips_through_text() {
-        for node in [NodeId::Zk, NodeId::Broker(0), NodeId::Broker(31)] {
+        for node in [NodeId::Zk, NodeId::Broker(0), NodeId::Broker(31), NodeId::Producer(2)] {
             assert_eq!(node.to_string().parse::<NodeId>(), Ok(node));
         }
         assert!("broker-x".parse::<NodeId>().is_err());

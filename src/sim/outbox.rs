@@ -23,6 +23,14 @@ pub enum NoteKind {
     Fence,
     /// Faults the user injected: crash, cut, heal.
     Fault,
+    /// Replication: leaders, followers, ISR changes, NOT_ENOUGH_REPLICAS.
+    Replication,
+    /// Log truncation (KIP-101 or the old high-watermark rule).
+    Truncate,
+    /// Segments deleted by retention, logs cleaned.
+    Storage,
+    /// Producers: metadata, retries, failures, lost buffers.
+    Client,
     /// Anything else.
     Info,
 }

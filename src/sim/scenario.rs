@@ -3,6 +3,7 @@
 //! (`zookeeper.session.timeout.ms`, `tickTime`).
 
 use super::{LinkConfig, Tick, TimedCommand};
+use crate::topic::TopicConfig;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -39,6 +40,45 @@ pub struct ClusterConfig {
     pub controlled_shutdown_retry_backoff_ms: u64,
     /// Default latency and loss of every link.
     pub network: NetworkConfig,
+    /// Kafka's `replica.lag.time.max.ms` (30000).
+    #[serde(rename = "replica.lag.time.max.ms")]
+    pub replica_lag_time_max_ms: u64,
+    /// Kafka's `replica.fetch.wait.max.ms` (500).
+    #[serde(rename = "replica.fetch.wait.max.ms")]
+    pub replica_fetch_wait_max_ms: u64,
+    /// Kafka's `replica.fetch.max.bytes` (1048576).
+    #[serde(rename = "replica.fetch.max.bytes")]
+    pub replica_fetch_max_bytes: u64,
+    /// Kafka's `replica.socket.timeout.ms` (30000).
+    #[serde(rename = "replica.socket.timeout.ms")]
+    pub replica_socket_timeout_ms: u64,
+    /// Kafka's `replica.fetch.backoff.ms` (1000).
+    #[serde(rename = "replica.fetch.backoff.ms")]
+    pub replica_fetch_backoff_ms: u64,
+    /// Kafka's `log.retention.check.interval.ms` (300000).
+    #[serde(rename = "log.retention.check.interval.ms")]
+    pub log_retention_check_interval_ms: u64,
+    /// Kafka's `replica.high.watermark.checkpoint.interval.ms` (5000).
+    #[serde(rename = "replica.high.watermark.checkpoint.interval.ms")]
+    pub hw_checkpoint_interval_ms: u64,
+    /// Kafka's `auto.leader.rebalance.enable` (true).
+    #[serde(rename = "auto.leader.rebalance.enable")]
+    pub auto_leader_rebalance_enable: bool,
+    /// Kafka's `leader.imbalance.check.interval.seconds` (300).
+    #[serde(rename = "leader.imbalance.check.interval.seconds")]
+    pub leader_imbalance_check_interval_seconds: u64,
+    /// Kafka's `leader.imbalance.per.broker.percentage` (10).
+    #[serde(rename = "leader.imbalance.per.broker.percentage")]
+    pub leader_imbalance_per_broker_percentage: u32,
+    /// Not a Kafka setting: the pre-KIP-101 rule (Kafka before 0.11), where a
+    /// new follower truncates its log to its own high watermark instead of
+    /// asking the leader where its epoch ends. On, it shows how that loses
+    /// acknowledged records.
+    #[serde(rename = "sim.truncate_to_high_watermark")]
+    pub truncate_to_high_watermark: bool,
+    /// Default configuration of new topics (Kafka's broker-level `log.*`
+    /// settings), under the topic-level names.
+    pub topic_defaults: TopicConfig,
 }
 
 impl Default for ClusterConfig {
@@ -51,6 +91,18 @@ impl Default for ClusterConfig {
             controlled_shutdown_max_retries: 3,
             controlled_shutdown_retry_backoff_ms: 5_000,
             network: LinkConfig::default(),
+            replica_lag_time_max_ms: 30_000,
+            replica_fetch_wait_max_ms: 500,
+            replica_fetch_max_bytes: 1_048_576,
+            replica_socket_timeout_ms: 30_000,
+            replica_fetch_backoff_ms: 1_000,
+            log_retention_check_interval_ms: 300_000,
+            hw_checkpoint_interval_ms: 5_000,
+            auto_leader_rebalance_enable: true,
+            leader_imbalance_check_interval_seconds: 300,
+            leader_imbalance_per_broker_percentage: 10,
+            truncate_to_high_watermark: false,
+            topic_defaults: TopicConfig::default(),
         }
     }
 }
@@ -72,6 +124,14 @@ impl ClusterConfig {
                 latency_max_ms: 80,
                 loss_ratio: 0.0,
             },
+            replica_lag_time_max_ms: 5_000,
+            replica_socket_timeout_ms: 3_000,
+            replica_fetch_backoff_ms: 500,
+            log_retention_check_interval_ms: 5_000,
+            hw_checkpoint_interval_ms: 1_000,
+            leader_imbalance_check_interval_seconds: 30,
+            topic_defaults: TopicConfig::app_default(),
+            ..ClusterConfig::default()
         }
     }
 
@@ -117,6 +177,30 @@ impl ClusterConfig {
         self.network
             .validate()
             .map_err(|e| format!("network: {e}"))?;
+        let ranges: [(&str, u64, u64, u64); 8] = [
+            ("replica.lag.time.max.ms", self.replica_lag_time_max_ms, 2, 3_600_000),
+            ("replica.fetch.wait.max.ms", self.replica_fetch_wait_max_ms, 0, 60_000),
+            ("replica.fetch.max.bytes", self.replica_fetch_max_bytes, 1_024, 104_857_600),
+            ("replica.socket.timeout.ms", self.replica_socket_timeout_ms, 1, 600_000),
+            ("replica.fetch.backoff.ms", self.replica_fetch_backoff_ms, 1, 600_000),
+            ("log.retention.check.interval.ms", self.log_retention_check_interval_ms, 1, 86_400_000),
+            ("replica.high.watermark.checkpoint.interval.ms", self.hw_checkpoint_interval_ms, 1, 86_400_000),
+            ("leader.imbalance.check.interval.seconds", self.leader_imbalance_check_interval_seconds, 1, 86_400),
+        ];
+        for (key, value, lo, hi) in ranges {
+            if !(lo..=hi).contains(&value) {
+                return Err(format!("{key}: {value} must be between {lo} and {hi}"));
+            }
+        }
+        if self.leader_imbalance_per_broker_percentage > 100 {
+            return Err(format!(
+                "leader.imbalance.per.broker.percentage: {} must be at most 100",
+                self.leader_imbalance_per_broker_percentage
+            ));
+        }
+        self.topic_defaults
+            .validate()
+            .map_err(|e| format!("topic_defaults: {e}"))?;
         if self.zookeeper_session_timeout_ms < 4 * self.network.latency_max_ms {
             return Err(format!(
                 "zookeeper.session.timeout.ms: {} ms is under 4 x the largest link latency ({} ms): sessions would expire before a heartbeat could go and come back",

@@ -131,6 +131,7 @@ impl Geometry {
                 .brokers
                 .get(&id)
                 .map_or((0.0, 0.0), |(x, y, w, _)| (x + w / 2.0, *y)),
+            NodeId::Producer(_) => (0.0, 0.0),
         }
     }
 

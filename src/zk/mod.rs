@@ -17,7 +17,15 @@ use crate::sim::{NodeId, NoteKind, Outbox, Tick};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Persistent paths the cluster starts with (what Kafka's `createTopLevelPaths` makes).
-pub const TOP_LEVEL_PATHS: [&str; 3] = ["/brokers", "/brokers/ids", "/brokers/topics"];
+pub const TOP_LEVEL_PATHS: [&str; 7] = [
+    "/admin",
+    "/admin/delete_topics",
+    "/brokers",
+    "/brokers/ids",
+    "/brokers/topics",
+    "/config",
+    "/config/topics",
+];
 
 /// Most sessions the server keeps at once.
 pub const MAX_SESSIONS: usize = 1024;
@@ -334,6 +342,11 @@ impl ZkServer {
                 data,
                 version,
             } => tree.set_data(path, data, *version).map(ZkReply::Set),
+            ZkOp::Check { path, version } => match tree.get(path) {
+                None => Err(ZkError::NoNode),
+                Some(n) if n.stat.version != *version => Err(ZkError::BadVersion),
+                Some(_) => Ok(ZkReply::Checked),
+            },
             _ => Err(ZkError::NoNode),
         }
     }
@@ -400,6 +413,12 @@ impl ZkServer {
                 );
             }
         }
+    }
+
+    /// Applies a write from an admin tool (no session: persistent znodes
+    /// only), firing the watches it triggers.
+    pub fn admin(&mut self, op: ZkOp, out: &mut Outbox<ZkTimer>) -> ZkResult {
+        self.apply(0, op, out)
     }
 
     /// The stat of `path`, if it exists.

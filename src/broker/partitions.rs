@@ -1,0 +1,926 @@
+//! The controller's topic and partition state machines (Kafka's
+//! `PartitionStateMachine` and `TopicDeletionManager`, ZooKeeper mode): it
+//! watches `/brokers/topics` for new topics and partitions, creates each
+//! partition's state znode (leader = first live replica, ISR = live
+//! replicas), elects leaders when brokers fail or return, handles ISR
+//! changes proposed by leaders (`AlterIsr`), preferred-leader election
+//! (`/admin/preferred_replica_election`), controlled shutdown and topic
+//! deletion (`/admin/delete_topics`). Every state write is a `multi` that
+//! first checks `/controller_epoch`'s version, so a deposed controller's
+//! write fails; only after ZooKeeper accepted it do replicas hear of it.
+
+use super::{Broker, Out, ZkPurpose};
+use crate::protocol::kafka::{AlterIsr, AlterIsrResponse};
+use crate::protocol::{KafkaError, Message, WatchedEventType, ZkError, ZkOp, ZkReply, ZkResult};
+use crate::sim::{NodeId, NoteKind};
+use crate::topic::{
+    parse_assignment, parse_config, LeaderIsr, PartitionState, TopicConfig, TopicPartition,
+    NO_LEADER,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Path the preferred-leader election tool writes.
+pub const PREFERRED_ELECTION_PATH: &str = "/admin/preferred_replica_election";
+
+/// A topic as the controller knows it.
+#[derive(Clone, Debug, Default)]
+pub struct TopicMeta {
+    /// Replicas per partition, preferred leader first.
+    pub assignment: BTreeMap<i32, Vec<i32>>,
+    /// Its configuration.
+    pub config: Option<TopicConfig>,
+    assignment_loaded: bool,
+}
+
+/// A ZooKeeper request the controller is waiting on.
+#[derive(Clone, Debug)]
+pub(super) enum CtlOp {
+    TopicList,
+    TopicData(String),
+    TopicConfig(String),
+    ReadState(TopicPartition),
+    Write(Vec<TopicPartition>, WriteCause),
+    DeleteList,
+    PreferredElection,
+    Ignore,
+}
+
+/// Why partition states were written: decides who hears about it.
+#[derive(Clone, Debug)]
+pub(super) enum WriteCause {
+    /// A leader or ISR change by the controller: `LeaderAndIsr` to replicas.
+    Election,
+    /// A leader's `AlterIsr`: answer it.
+    AlterIsr { broker: i32, correlation_id: u64 },
+}
+
+/// Picks a leader as Kafka's `OfflinePartitionLeaderElectionStrategy`: the
+/// first assigned replica that is alive and in the ISR; failing that, with
+/// unclean election on, the first live replica (second value true).
+pub fn elect_leader(
+    replicas: &[i32],
+    isr: &[i32],
+    live: impl Fn(i32) -> bool,
+    unclean: bool,
+) -> Option<(i32, bool)> {
+    if let Some(r) = replicas.iter().find(|r| isr.contains(r) && live(**r)) {
+        return Some((*r, false));
+    }
+    if unclean {
+        return replicas.iter().find(|r| live(**r)).map(|r| (*r, true));
+    }
+    None
+}
+
+impl Broker {
+    fn ctl_request(&mut self, op: ZkOp, ctl: CtlOp, out: &mut Out) {
+        if let Some(xid) = self.zk_request(op, ZkPurpose::Controller, out) {
+            if let Some(role) = self.role.as_mut() {
+                role.ops.insert(xid, ctl);
+            }
+        }
+    }
+
+    /// Right after winning: load topics and watch the admin paths.
+    pub(super) fn start_partition_duties(&mut self, out: &mut Out) {
+        self.watch_topics(out);
+        self.ctl_request(
+            ZkOp::GetChildren {
+                path: "/admin/delete_topics".into(),
+                watch: true,
+            },
+            CtlOp::DeleteList,
+            out,
+        );
+        self.watch_preferred(out);
+    }
+
+    fn watch_topics(&mut self, out: &mut Out) {
+        self.ctl_request(
+            ZkOp::GetChildren {
+                path: "/brokers/topics".into(),
+                watch: true,
+            },
+            CtlOp::TopicList,
+            out,
+        );
+    }
+
+    fn watch_preferred(&mut self, out: &mut Out) {
+        self.ctl_request(
+            ZkOp::GetData {
+                path: PREFERRED_ELECTION_PATH.into(),
+                watch: true,
+            },
+            CtlOp::PreferredElection,
+            out,
+        );
+    }
+
+    /// Watches on topic and admin paths (controller only).
+    pub(super) fn on_partition_watch(&mut self, event_type: WatchedEventType, path: &str, out: &mut Out) {
+        if self.role.is_none() {
+            return;
+        }
+        match (event_type, path) {
+            (WatchedEventType::NodeChildrenChanged, "/brokers/topics") => {
+                out.note(NoteKind::Watch, "watch fired: /brokers/topics changed");
+                self.watch_topics(out);
+            }
+            (WatchedEventType::NodeChildrenChanged, "/admin/delete_topics") => {
+                self.ctl_request(
+                    ZkOp::GetChildren {
+                        path: "/admin/delete_topics".into(),
+                        watch: true,
+                    },
+                    CtlOp::DeleteList,
+                    out,
+                );
+            }
+            (_, PREFERRED_ELECTION_PATH) => self.watch_preferred(out),
+            (WatchedEventType::NodeDataChanged, p) => {
+                if let Some(topic) = p.strip_prefix("/brokers/topics/") {
+                    if !topic.contains('/') {
+                        out.note(
+                            NoteKind::Watch,
+                            format!("watch fired: {p} changed (partitions added)"),
+                        );
+                        let topic = topic.to_string();
+                        self.read_topic(&topic, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn read_topic(&mut self, topic: &str, out: &mut Out) {
+        self.ctl_request(
+            ZkOp::GetData {
+                path: format!("/brokers/topics/{topic}"),
+                watch: true,
+            },
+            CtlOp::TopicData(topic.to_string()),
+            out,
+        );
+    }
+
+    pub(super) fn on_ctl_result(&mut self, xid: u64, result: ZkResult, out: &mut Out) {
+        let Some(op) = self.role.as_mut().and_then(|r| r.ops.remove(&xid)) else {
+            return;
+        };
+        match op {
+            CtlOp::TopicList => {
+                let Ok(ZkReply::Children(names)) = result else {
+                    return;
+                };
+                let role = self.role.as_mut().expect("checked");
+                let known: Vec<String> = role.topics.keys().cloned().collect();
+                for gone in known.iter().filter(|t| !names.contains(t)) {
+                    role.topics.remove(gone);
+                    role.states.retain(|tp, _| &tp.topic != gone);
+                    role.deleting.remove(gone);
+                    role.metadata_dirty = true;
+                }
+                for t in names.iter().filter(|t| !known.contains(t)) {
+                    role.topics.insert(t.clone(), TopicMeta::default());
+                }
+                for t in names.into_iter().filter(|t| !known.contains(t)) {
+                    self.read_topic(&t, out);
+                    self.ctl_request(
+                        ZkOp::GetData {
+                            path: format!("/config/topics/{t}"),
+                            watch: false,
+                        },
+                        CtlOp::TopicConfig(t),
+                        out,
+                    );
+                }
+            }
+            CtlOp::TopicConfig(t) => {
+                let base = self.cfg.topic_defaults.clone();
+                let cfg = match result {
+                    Ok(ZkReply::Data(data, _)) => parse_config(&data, &base).unwrap_or(base),
+                    _ => base,
+                };
+                if let Some(meta) = self.role.as_mut().and_then(|r| r.topics.get_mut(&t)) {
+                    meta.config = Some(cfg);
+                }
+                self.maybe_load_partitions(&t, out);
+            }
+            CtlOp::TopicData(t) => {
+                let Ok(ZkReply::Data(data, _)) = result else {
+                    return;
+                };
+                let Some(assignment) = parse_assignment(&data) else {
+                    out.note(NoteKind::Controller, format!("/brokers/topics/{t} is not valid JSON"));
+                    return;
+                };
+                if let Some(meta) = self.role.as_mut().and_then(|r| r.topics.get_mut(&t)) {
+                    meta.assignment = assignment;
+                    meta.assignment_loaded = true;
+                }
+                self.maybe_load_partitions(&t, out);
+            }
+            CtlOp::ReadState(tp) => self.on_state_read(tp, result, out),
+            CtlOp::Write(tps, cause) => self.on_state_written(tps, cause, result, out),
+            CtlOp::DeleteList => {
+                if let Ok(ZkReply::Children(names)) = result {
+                    for t in names {
+                        self.delete_topic(&t, out);
+                    }
+                }
+            }
+            CtlOp::PreferredElection => {
+                if let Ok(ZkReply::Data(data, _)) = result {
+                    self.preferred_election_from_zk(&data, out);
+                }
+            }
+            CtlOp::Ignore => {}
+        }
+    }
+
+    fn maybe_load_partitions(&mut self, topic: &str, out: &mut Out) {
+        let Some(role) = self.role.as_ref() else {
+            return;
+        };
+        let Some(meta) = role.topics.get(topic) else {
+            return;
+        };
+        if meta.config.is_none() || !meta.assignment_loaded {
+            return;
+        }
+        let missing: Vec<TopicPartition> = meta
+            .assignment
+            .keys()
+            .map(|p| TopicPartition::new(topic, *p))
+            .filter(|tp| !role.states.contains_key(tp) && !role.reading.contains(tp))
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        self.ctl_request(
+            ZkOp::Create {
+                path: format!("/brokers/topics/{topic}/partitions"),
+                data: String::new(),
+                ephemeral: false,
+            },
+            CtlOp::Ignore,
+            out,
+        );
+        for tp in missing {
+            if let Some(role) = self.role.as_mut() {
+                role.reading.insert(tp.clone());
+            }
+            self.ctl_request(
+                ZkOp::GetData {
+                    path: tp.state_path(),
+                    watch: false,
+                },
+                CtlOp::ReadState(tp),
+                out,
+            );
+        }
+    }
+
+    fn on_state_read(&mut self, tp: TopicPartition, result: ZkResult, out: &mut Out) {
+        let Some(role) = self.role.as_mut() else {
+            return;
+        };
+        role.reading.remove(&tp);
+        let Some(replicas) = role.replicas_of(&tp) else {
+            return;
+        };
+        match result {
+            Ok(ZkReply::Data(data, stat)) => {
+                let Some(state) = LeaderIsr::from_json(&data) else {
+                    return;
+                };
+                role.states.insert(tp.clone(), (state.clone(), stat.version));
+                role.metadata_dirty = true;
+                let live = |b: i32| role.live_brokers.contains(&b);
+                if state.leader == NO_LEADER || !live(state.leader) {
+                    self.elect_partitions(&[tp], None, out);
+                } else {
+                    self.queue_leader_and_isr(&tp);
+                }
+            }
+            Err((_, ZkError::NoNode)) => {
+                // A new partition: leader = first live replica, ISR = live replicas.
+                let live: Vec<i32> = replicas
+                    .iter()
+                    .copied()
+                    .filter(|b| role.live_brokers.contains(b))
+                    .collect();
+                let Some(&leader) = live.first() else {
+                    out.note(
+                        NoteKind::Controller,
+                        format!("{tp}: no replica of {replicas:?} is alive; it stays new until one is"),
+                    );
+                    return;
+                };
+                let state = LeaderIsr {
+                    leader,
+                    leader_epoch: 0,
+                    isr: live,
+                    controller_epoch: role.epoch(),
+                };
+                out.note(
+                    NoteKind::Controller,
+                    format!(
+                        "new partition {tp}: replicas {replicas:?}, leader {leader}, ISR {:?}",
+                        state.isr
+                    ),
+                );
+                self.write_states(vec![(tp, state)], WriteCause::Election, out);
+            }
+            _ => {}
+        }
+    }
+
+    /// Writes partition states in one `multi` guarded by the controller
+    /// epoch's znode version; the cache is updated at once (this broker is
+    /// ZooKeeper's only writer of these znodes, and its requests are applied
+    /// in order).
+    pub(super) fn write_states(
+        &mut self,
+        writes: Vec<(TopicPartition, LeaderIsr)>,
+        cause: WriteCause,
+        out: &mut Out,
+    ) {
+        let Some(role) = self.role.as_mut() else {
+            return;
+        };
+        if writes.is_empty() {
+            return;
+        }
+        let mut ops = vec![ZkOp::Check {
+            path: "/controller_epoch".into(),
+            version: role.epoch_zk_version,
+        }];
+        let mut tps = Vec::with_capacity(writes.len());
+        for (tp, mut state) in writes {
+            state.controller_epoch = role.epoch();
+            let data = state.to_json();
+            match role.states.get(&tp) {
+                Some((_, version)) => {
+                    ops.push(ZkOp::SetData {
+                        path: tp.state_path(),
+                        data,
+                        version: Some(*version),
+                    });
+                    role.states.insert(tp.clone(), (state, version + 1));
+                }
+                None => {
+                    ops.push(ZkOp::Create {
+                        path: format!("/brokers/topics/{}/partitions/{}", tp.topic, tp.partition),
+                        data: String::new(),
+                        ephemeral: false,
+                    });
+                    ops.push(ZkOp::Create {
+                        path: tp.state_path(),
+                        data,
+                        ephemeral: false,
+                    });
+                    role.states.insert(tp.clone(), (state, 0));
+                }
+            }
+            tps.push(tp);
+        }
+        role.metadata_dirty = true;
+        self.ctl_request(ZkOp::Multi(ops), CtlOp::Write(tps, cause), out);
+    }
+
+    fn on_state_written(
+        &mut self,
+        tps: Vec<TopicPartition>,
+        cause: WriteCause,
+        result: ZkResult,
+        out: &mut Out,
+    ) {
+        match result {
+            Ok(_) => match cause {
+                WriteCause::Election => {
+                    for tp in &tps {
+                        self.queue_leader_and_isr(tp);
+                    }
+                }
+                WriteCause::AlterIsr {
+                    broker,
+                    correlation_id,
+                } => {
+                    let state = self.role.as_ref().and_then(|r| r.partition_state(&tps[0]));
+                    self.send_to_broker(
+                        broker,
+                        Message::AlterIsrResponse(AlterIsrResponse {
+                            correlation_id,
+                            tp: tps[0].clone(),
+                            error: KafkaError::None,
+                            state,
+                        }),
+                        out,
+                    );
+                }
+            },
+            Err((0, ZkError::BadVersion)) => {
+                self.resign(
+                    "its partition-state write failed: /controller_epoch moved, a newer controller exists",
+                    out,
+                );
+            }
+            Err((_, e)) => {
+                out.note(
+                    NoteKind::Controller,
+                    format!("partition state write failed ({e}); reading the states again"),
+                );
+                if let WriteCause::AlterIsr {
+                    broker,
+                    correlation_id,
+                } = cause
+                {
+                    self.send_to_broker(
+                        broker,
+                        Message::AlterIsrResponse(AlterIsrResponse {
+                            correlation_id,
+                            tp: tps[0].clone(),
+                            error: KafkaError::InvalidUpdateVersion,
+                            state: None,
+                        }),
+                        out,
+                    );
+                }
+                for tp in tps {
+                    if let Some(role) = self.role.as_mut() {
+                        role.states.remove(&tp);
+                        role.reading.insert(tp.clone());
+                    }
+                    self.ctl_request(
+                        ZkOp::GetData {
+                            path: tp.state_path(),
+                            watch: false,
+                        },
+                        CtlOp::ReadState(tp),
+                        out,
+                    );
+                }
+            }
+        }
+    }
+
+    fn queue_leader_and_isr(&mut self, tp: &TopicPartition) {
+        let Some(role) = self.role.as_mut() else {
+            return;
+        };
+        let Some(state) = role.partition_state(tp) else {
+            return;
+        };
+        for b in &state.replicas {
+            if role.live_brokers.contains(b) {
+                role.pending_lai.entry(*b).or_default().insert(tp.clone());
+            }
+        }
+        role.metadata_dirty = true;
+    }
+
+    /// Elects leaders for `tps` whose leader is gone (or, with `shutting`,
+    /// is shutting down), removing dead or leaving brokers from the ISR as
+    /// Kafka's controller does.
+    pub(super) fn elect_partitions(&mut self, tps: &[TopicPartition], shutting: Option<i32>, out: &mut Out) {
+        let Some(role) = self.role.as_ref() else {
+            return;
+        };
+        let mut writes = Vec::new();
+        for tp in tps {
+            let (Some((state, _)), Some(replicas)) = (role.states.get(tp), role.replicas_of(tp)) else {
+                continue;
+            };
+            let unclean = role
+                .topics
+                .get(&tp.topic)
+                .and_then(|m| m.config.as_ref())
+                .is_some_and(|c| c.unclean_leader_election_enable);
+            let live = |b: i32| role.live_brokers.contains(&b) && Some(b) != shutting;
+            let leader_ok = state.leader != NO_LEADER && live(state.leader);
+            let isr_live: Vec<i32> = state.isr.iter().copied().filter(|b| live(*b)).collect();
+            let mut next = state.clone();
+            if leader_ok {
+                if isr_live.len() == state.isr.len() {
+                    continue;
+                }
+                next.isr = isr_live;
+                out.note(
+                    NoteKind::Controller,
+                    format!("{tp}: removed dead or leaving replicas from the ISR, now {:?}", next.isr),
+                );
+            } else {
+                let allow_unclean = unclean && shutting.is_none();
+                match elect_leader(&replicas, &state.isr, live, allow_unclean) {
+                    Some((leader, false)) => {
+                        next.leader = leader;
+                        next.isr = isr_live;
+                        out.note(
+                            NoteKind::Election,
+                            format!(
+                                "{tp}: leader {} gone; elected broker {leader} from the ISR (leader epoch {})",
+                                fmt_leader(state.leader),
+                                state.leader_epoch + 1
+                            ),
+                        );
+                    }
+                    Some((leader, true)) => {
+                        next.leader = leader;
+                        next.isr = vec![leader];
+                        out.note(
+                            NoteKind::Election,
+                            format!(
+                                "{tp}: UNCLEAN leader election: no ISR replica of {:?} is alive, so broker {leader} (not in sync) leads; records it lacks are lost",
+                                state.isr
+                            ),
+                        );
+                    }
+                    None if shutting.is_some() => continue,
+                    None => {
+                        if state.leader == NO_LEADER {
+                            continue;
+                        }
+                        next.leader = NO_LEADER;
+                        if state.isr.len() > 1 {
+                            next.isr.retain(|b| *b != state.leader);
+                        }
+                        out.note(
+                            NoteKind::Election,
+                            format!(
+                                "{tp} is OFFLINE (leader -1): no live replica in ISR {:?}{}",
+                                state.isr,
+                                if unclean { "" } else { " and unclean.leader.election.enable=false" }
+                            ),
+                        );
+                    }
+                }
+            }
+            next.leader_epoch += 1;
+            writes.push((tp.clone(), next));
+        }
+        self.write_states(writes, WriteCause::Election, out);
+    }
+
+    /// Brokers joined or left `/brokers/ids`.
+    pub(super) fn on_brokers_changed(&mut self, joined: &[i32], gone: &[i32], out: &mut Out) {
+        let Some(role) = self.role.as_mut() else {
+            return;
+        };
+        for b in gone {
+            role.shutting_down.remove(b);
+        }
+        let mut affected = Vec::new();
+        for (tp, (state, _)) in &role.states {
+            let touches_gone = gone.iter().any(|b| state.isr.contains(b) || state.leader == *b);
+            let offline_back = state.leader == NO_LEADER
+                && role
+                    .replicas_of(tp)
+                    .is_some_and(|r| r.iter().any(|b| joined.contains(b)));
+            if touches_gone || offline_back {
+                affected.push(tp.clone());
+            }
+        }
+        for j in joined {
+            let hosted: Vec<TopicPartition> = role
+                .states
+                .keys()
+                .filter(|tp| role.replicas_of(tp).is_some_and(|r| r.contains(j)))
+                .cloned()
+                .collect();
+            for tp in hosted {
+                role.pending_lai.entry(*j).or_default().insert(tp);
+            }
+        }
+        let topics: Vec<String> = role.topics.keys().cloned().collect();
+        self.elect_partitions(&affected, None, out);
+        if !joined.is_empty() {
+            for t in topics {
+                self.maybe_load_partitions(&t, out);
+            }
+        }
+    }
+
+    /// `ControlledShutdown` from `broker`: move its leaderships and take it
+    /// out of ISRs; returns how many partitions it still leads.
+    pub(super) fn controlled_shutdown_moves(&mut self, broker: i32, out: &mut Out) -> usize {
+        let Some(role) = self.role.as_mut() else {
+            return 0;
+        };
+        role.shutting_down.insert(broker);
+        let tps: Vec<TopicPartition> = role
+            .states
+            .iter()
+            .filter(|(_, (s, _))| s.leader == broker || s.isr.contains(&broker))
+            .map(|(tp, _)| tp.clone())
+            .collect();
+        self.elect_partitions(&tps, Some(broker), out);
+        self.role.as_ref().map_or(0, |r| {
+            r.states.values().filter(|(s, _)| s.leader == broker).count()
+        })
+    }
+
+    pub(super) fn on_alter_isr(&mut self, req: AlterIsr, out: &mut Out) {
+        let reply = |error| {
+            Message::AlterIsrResponse(AlterIsrResponse {
+                correlation_id: req.correlation_id,
+                tp: req.tp.clone(),
+                error,
+                state: None,
+            })
+        };
+        let Some(role) = self.role.as_ref() else {
+            self.send_to_broker(req.broker_id, reply(KafkaError::NotController), out);
+            return;
+        };
+        let Some((state, version)) = role.states.get(&req.tp) else {
+            self.send_to_broker(req.broker_id, reply(KafkaError::UnknownTopicOrPartition), out);
+            return;
+        };
+        let error = if state.leader != req.broker_id || state.leader_epoch != req.leader_epoch {
+            KafkaError::FencedLeaderEpoch
+        } else if *version != req.zk_version {
+            KafkaError::InvalidUpdateVersion
+        } else {
+            KafkaError::None
+        };
+        if error != KafkaError::None {
+            self.send_to_broker(req.broker_id, reply(error), out);
+            return;
+        }
+        let mut next = state.clone();
+        next.isr = req.new_isr.clone();
+        out.note(
+            NoteKind::Controller,
+            format!(
+                "AlterIsr from broker {}: {} ISR {:?} -> {:?}",
+                req.broker_id, req.tp, state.isr, req.new_isr
+            ),
+        );
+        self.write_states(
+            vec![(req.tp.clone(), next)],
+            WriteCause::AlterIsr {
+                broker: req.broker_id,
+                correlation_id: req.correlation_id,
+            },
+            out,
+        );
+    }
+
+    fn preferred_election_from_zk(&mut self, data: &str, out: &mut Out) {
+        #[derive(serde::Deserialize)]
+        struct Doc {
+            partitions: Vec<TopicPartition>,
+        }
+        let wanted: Vec<TopicPartition> = serde_json::from_str::<Doc>(data)
+            .map(|d| d.partitions)
+            .unwrap_or_default();
+        out.note(
+            NoteKind::Controller,
+            format!("{PREFERRED_ELECTION_PATH} appeared: preferred leader election"),
+        );
+        self.preferred_election(&wanted, out);
+        self.ctl_request(
+            ZkOp::Delete {
+                path: PREFERRED_ELECTION_PATH.into(),
+                version: None,
+            },
+            CtlOp::Ignore,
+            out,
+        );
+    }
+
+    /// Moves leadership back to each partition's first assigned replica
+    /// when it is alive and in sync (all partitions when `tps` is empty).
+    pub(super) fn preferred_election(&mut self, tps: &[TopicPartition], out: &mut Out) {
+        let Some(role) = self.role.as_ref() else {
+            return;
+        };
+        let mut writes = Vec::new();
+        for (tp, (state, _)) in &role.states {
+            if !tps.is_empty() && !tps.contains(tp) {
+                continue;
+            }
+            let Some(&preferred) = role.replicas_of(tp).and_then(|r| r.first().copied()).as_ref() else {
+                continue;
+            };
+            if state.leader == preferred
+                || !role.live_brokers.contains(&preferred)
+                || !state.isr.contains(&preferred)
+            {
+                continue;
+            }
+            let mut next = state.clone();
+            next.leader = preferred;
+            next.leader_epoch += 1;
+            out.note(
+                NoteKind::Election,
+                format!(
+                    "{tp}: preferred leader election moves leadership from broker {} to broker {preferred}",
+                    fmt_leader(state.leader)
+                ),
+            );
+            writes.push((tp.clone(), next));
+        }
+        self.write_states(writes, WriteCause::Election, out);
+    }
+
+    /// `auto.leader.rebalance.enable`: brokers whose share of partitions
+    /// they should lead but do not is above
+    /// `leader.imbalance.per.broker.percentage` get them back.
+    pub(super) fn leader_rebalance_check(&mut self, out: &mut Out) {
+        let Some(role) = self.role.as_ref() else {
+            return;
+        };
+        let pct = self.cfg.leader_imbalance_per_broker_percentage as usize;
+        let mut per_broker: BTreeMap<i32, (usize, Vec<TopicPartition>)> = BTreeMap::new();
+        for (tp, (state, _)) in &role.states {
+            let Some(&preferred) = role.replicas_of(tp).and_then(|r| r.first().copied()).as_ref() else {
+                continue;
+            };
+            let e = per_broker.entry(preferred).or_default();
+            e.0 += 1;
+            if state.leader != preferred {
+                e.1.push(tp.clone());
+            }
+        }
+        let mut todo = Vec::new();
+        for (b, (total, off)) in per_broker {
+            if !off.is_empty() && off.len() * 100 > total * pct && role.live_brokers.contains(&b) {
+                todo.extend(off);
+            }
+        }
+        if !todo.is_empty() {
+            out.note(
+                NoteKind::Controller,
+                "auto.leader.rebalance.enable: leader imbalance above leader.imbalance.per.broker.percentage; electing preferred leaders",
+            );
+            self.preferred_election(&todo, out);
+        }
+    }
+
+    fn delete_topic(&mut self, topic: &str, out: &mut Out) {
+        let Some(role) = self.role.as_mut() else {
+            return;
+        };
+        if !role.deleting.insert(topic.to_string()) {
+            return;
+        }
+        let parts: Vec<TopicPartition> = role
+            .states
+            .keys()
+            .filter(|tp| tp.topic == topic)
+            .cloned()
+            .collect();
+        let mut hosts: BTreeMap<i32, Vec<TopicPartition>> = BTreeMap::new();
+        if let Some(meta) = role.topics.get(topic) {
+            for (p, replicas) in &meta.assignment {
+                for b in replicas {
+                    hosts.entry(*b).or_default().push(TopicPartition::new(topic, *p));
+                }
+            }
+        }
+        let epoch = role.epoch();
+        let version = role.epoch_zk_version;
+        out.note(
+            NoteKind::Controller,
+            format!("deleting topic {topic}: StopReplica (delete) to its replicas, then its znodes"),
+        );
+        let live: BTreeSet<i32> = role.live_brokers.clone();
+        let me = self.id;
+        for (b, tps) in hosts {
+            if !live.contains(&b) {
+                continue;
+            }
+            let msg = Message::StopReplica {
+                correlation_id: 0,
+                controller_id: me,
+                controller_epoch: epoch,
+                partitions: tps,
+                delete: true,
+            };
+            self.send_to_broker(b, msg, out);
+        }
+        let mut ops = vec![ZkOp::Check {
+            path: "/controller_epoch".into(),
+            version,
+        }];
+        for tp in &parts {
+            ops.push(ZkOp::Delete {
+                path: tp.state_path(),
+                version: None,
+            });
+            ops.push(ZkOp::Delete {
+                path: format!("/brokers/topics/{}/partitions/{}", tp.topic, tp.partition),
+                version: None,
+            });
+        }
+        if !parts.is_empty() {
+            ops.push(ZkOp::Delete {
+                path: format!("/brokers/topics/{topic}/partitions"),
+                version: None,
+            });
+        }
+        for path in [
+            format!("/brokers/topics/{topic}"),
+            format!("/config/topics/{topic}"),
+            format!("/admin/delete_topics/{topic}"),
+        ] {
+            ops.push(ZkOp::Delete { path, version: None });
+        }
+        if let Some(role) = self.role.as_mut() {
+            role.states.retain(|tp, _| tp.topic != topic);
+            role.topics.remove(topic);
+            role.metadata_dirty = true;
+        }
+        self.ctl_request(ZkOp::Multi(ops), CtlOp::Ignore, out);
+    }
+
+    /// Sends a controller request (queued per broker), or applies it at once
+    /// when the target is this broker itself.
+    pub(super) fn send_to_broker(&mut self, target: i32, msg: Message, out: &mut Out) {
+        if target == self.id {
+            let me = NodeId::Broker(self.id);
+            let now = self.now;
+            self.handle_message(now, me, msg, out);
+            return;
+        }
+        match msg {
+            Message::AlterIsrResponse(_) => out.send(NodeId::Broker(target), msg),
+            other => {
+                let now = self.now;
+                self.enqueue(now, target, other, out);
+            }
+        }
+    }
+
+    /// Sends the `LeaderAndIsr` and `UpdateMetadata` requests that the
+    /// input just handled made necessary: one of each per broker.
+    pub(super) fn flush_controller_requests(&mut self, out: &mut Out) {
+        let me = self.id;
+        let Some(role) = self.role.as_mut() else {
+            return;
+        };
+        let lai = std::mem::take(&mut role.pending_lai);
+        let dirty = std::mem::replace(&mut role.metadata_dirty, false);
+        let epoch = role.epoch();
+        let mut sends = Vec::new();
+        for (b, tps) in lai {
+            let partitions: Vec<PartitionState> =
+                tps.iter().filter_map(|tp| role.partition_state(tp)).collect();
+            if partitions.is_empty() {
+                continue;
+            }
+            let configs = partitions
+                .iter()
+                .filter_map(|p| {
+                    let cfg = role.topics.get(&p.tp.topic)?.config.clone()?;
+                    Some((p.tp.topic.clone(), cfg))
+                })
+                .collect();
+            sends.push((
+                b,
+                Message::LeaderAndIsr(Box::new(crate::protocol::kafka::LeaderAndIsr {
+                    correlation_id: 0,
+                    controller_id: me,
+                    controller_epoch: epoch,
+                    partitions,
+                    configs,
+                })),
+            ));
+        }
+        if dirty {
+            let msg = role.metadata_message(me);
+            for b in role.live_brokers.iter() {
+                sends.push((*b, msg.clone()));
+            }
+        }
+        for (b, msg) in sends {
+            self.send_to_broker(b, msg, out);
+        }
+    }
+}
+
+fn fmt_leader(leader: i32) -> String {
+    if leader == NO_LEADER {
+        "-1 (none)".to_string()
+    } else {
+        leader.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::elect_leader;
+
+    #[test]
+    fn election_prefers_the_isr_in_assignment_order() {
+        let live = |b: i32| b != 1;
+        assert_eq!(elect_leader(&[1, 2, 3], &[1, 3], live, false), Some((3, false)));
+        assert_eq!(elect_leader(&[1, 2, 3], &[1], live, false), None);
+        assert_eq!(elect_leader(&[1, 2, 3], &[1], live, true), Some((2, true)));
+        assert_eq!(elect_leader(&[1], &[1], live, true), None);
+    }
+}

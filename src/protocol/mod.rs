@@ -1,0 +1,696 @@
+//! Typed messages between nodes, named as Kafka and ZooKeeper name them:
+//! ZooKeeper's client protocol (connect, ping, create, getData, multi,
+//! watcher events) and the controller's requests to brokers
+//! (`UpdateMetadata`, `ControlledShutdown`) with Kafka's error codes.
+
+pub mod kafka;
+
+pub use crate::topic::{PartitionState, TopicPartition};
+use serde::Serialize;
+use std::fmt;
+
+/// A ZooKeeper session id.
+pub type SessionId = u64;
+
+/// Formats a session id the way ZooKeeper logs it (`0x...`).
+pub fn session_hex(id: SessionId) -> String {
+    format!("0x{id:x}")
+}
+
+/// ZooKeeper's error codes (`KeeperException.Code`) that the model produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ZkError {
+    /// The node does not exist.
+    NoNode,
+    /// The node already exists.
+    NodeExists,
+    /// The expected version did not match.
+    BadVersion,
+    /// The node has children.
+    NotEmpty,
+    /// Ephemeral nodes may not have children.
+    NoChildrenForEphemerals,
+    /// The session is unknown or expired.
+    SessionExpired,
+}
+
+impl fmt::Display for ZkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ZkError::NoNode => "NONODE",
+            ZkError::NodeExists => "NODEEXISTS",
+            ZkError::BadVersion => "BADVERSION",
+            ZkError::NotEmpty => "NOTEMPTY",
+            ZkError::NoChildrenForEphemerals => "NOCHILDRENFOREPHEMERALS",
+            ZkError::SessionExpired => "SESSIONEXPIRED",
+        })
+    }
+}
+
+/// Metadata of a znode (a subset of ZooKeeper's `Stat`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Stat {
+    /// zxid of the create.
+    pub czxid: u64,
+    /// zxid of the last change.
+    pub mzxid: u64,
+    /// Data version, bumped by every setData.
+    pub version: i32,
+    /// Owning session for ephemeral nodes, 0 for persistent ones.
+    pub ephemeral_owner: SessionId,
+}
+
+/// One ZooKeeper operation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ZkOp {
+    /// Create a node.
+    Create {
+        /// Path.
+        path: String,
+        /// Data.
+        data: String,
+        /// Deleted when the creating session ends.
+        ephemeral: bool,
+    },
+    /// Delete a node (any version when `None`).
+    Delete {
+        /// Path.
+        path: String,
+        /// Expected version.
+        version: Option<i32>,
+    },
+    /// Stat a node, optionally leaving a watch (fires on create, delete, change).
+    Exists {
+        /// Path.
+        path: String,
+        /// Leave a watch.
+        watch: bool,
+    },
+    /// Read a node, optionally leaving a data watch.
+    GetData {
+        /// Path.
+        path: String,
+        /// Leave a watch.
+        watch: bool,
+    },
+    /// Write a node's data if its version matches (any version when `None`).
+    SetData {
+        /// Path.
+        path: String,
+        /// Data.
+        data: String,
+        /// Expected version.
+        version: Option<i32>,
+    },
+    /// List a node's children, optionally leaving a child watch.
+    GetChildren {
+        /// Path.
+        path: String,
+        /// Leave a watch.
+        watch: bool,
+    },
+    /// Fail unless the node's version matches (only inside `multi`).
+    Check {
+        /// Path.
+        path: String,
+        /// Expected version.
+        version: i32,
+    },
+    /// Apply the operations atomically: all or none.
+    Multi(Vec<ZkOp>),
+}
+
+impl ZkOp {
+    /// ZooKeeper's name of the operation and its path, e.g. `create /controller`.
+    pub fn label(&self) -> String {
+        match self {
+            ZkOp::Create {
+                path, ephemeral, ..
+            } => {
+                if *ephemeral {
+                    format!("create -e {path}")
+                } else {
+                    format!("create {path}")
+                }
+            }
+            ZkOp::Delete { path, .. } => format!("delete {path}"),
+            ZkOp::Exists { path, watch } => format!("exists {path}{}", watch_mark(*watch)),
+            ZkOp::GetData { path, watch } => format!("getData {path}{}", watch_mark(*watch)),
+            ZkOp::SetData { path, .. } => format!("setData {path}"),
+            ZkOp::Check { path, .. } => format!("check {path}"),
+            ZkOp::GetChildren { path, watch } => {
+                format!("getChildren {path}{}", watch_mark(*watch))
+            }
+            ZkOp::Multi(ops) => {
+                let inner: Vec<String> = ops.iter().map(ZkOp::label).collect();
+                format!("multi [{}]", inner.join(", "))
+            }
+        }
+    }
+
+    /// True for operations that change the tree.
+    pub fn is_write(&self) -> bool {
+        matches!(
+            self,
+            ZkOp::Create { .. } | ZkOp::Delete { .. } | ZkOp::SetData { .. } | ZkOp::Multi(_)
+        )
+    }
+}
+
+fn watch_mark(watch: bool) -> &'static str {
+    if watch {
+        " (watch)"
+    } else {
+        ""
+    }
+}
+
+/// The successful result of one operation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ZkReply {
+    /// Created at this path.
+    Created(String),
+    /// Deleted.
+    Deleted,
+    /// `exists`: the stat, or `None` when the node is absent (the watch is still set).
+    Exists(Option<Stat>),
+    /// `getData`: data and stat.
+    Data(String, Stat),
+    /// `setData`: the new stat.
+    Set(Stat),
+    /// `getChildren`: child names, sorted.
+    Children(Vec<String>),
+    /// `check` inside `multi`: the version matched.
+    Checked,
+    /// `multi`: one result per operation.
+    Multi(Vec<ZkReply>),
+}
+
+/// The result of a request: a reply, or the index of the failing op and its error.
+pub type ZkResult = Result<ZkReply, (usize, ZkError)>;
+
+/// The kind of change a watch reports (ZooKeeper's `Watcher.Event.EventType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum WatchedEventType {
+    /// A watched absent node was created.
+    NodeCreated,
+    /// A watched node was deleted.
+    NodeDeleted,
+    /// A watched node's data changed.
+    NodeDataChanged,
+    /// A child was added or removed.
+    NodeChildrenChanged,
+}
+
+/// Kafka's error codes that the controller and brokers use here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum KafkaError {
+    /// `NONE` (0).
+    None,
+    /// `STALE_CONTROLLER_EPOCH` (11): the request came from an old controller.
+    StaleControllerEpoch,
+    /// `NOT_CONTROLLER` (41): this broker is not the controller.
+    NotController,
+    /// `OFFSET_OUT_OF_RANGE` (1).
+    OffsetOutOfRange,
+    /// `CORRUPT_MESSAGE` (2).
+    CorruptMessage,
+    /// `UNKNOWN_TOPIC_OR_PARTITION` (3).
+    UnknownTopicOrPartition,
+    /// `LEADER_NOT_AVAILABLE` (5): the partition has no leader right now.
+    LeaderNotAvailable,
+    /// `NOT_LEADER_OR_FOLLOWER` (6): this broker does not lead the partition.
+    NotLeaderOrFollower,
+    /// `REQUEST_TIMED_OUT` (7).
+    RequestTimedOut,
+    /// `MESSAGE_TOO_LARGE` (10).
+    MessageTooLarge,
+    /// `RECORD_LIST_TOO_LARGE` (18).
+    RecordListTooLarge,
+    /// `NOT_ENOUGH_REPLICAS` (19): acks=all and the ISR is below `min.insync.replicas`.
+    NotEnoughReplicas,
+    /// `NOT_ENOUGH_REPLICAS_AFTER_APPEND` (20): the ISR shrank below it while waiting.
+    NotEnoughReplicasAfterAppend,
+    /// `FENCED_LEADER_EPOCH` (74): the request's leader epoch is older than the leader's.
+    FencedLeaderEpoch,
+    /// `UNKNOWN_LEADER_EPOCH` (75): the request's leader epoch is newer than the leader's.
+    UnknownLeaderEpoch,
+    /// `INVALID_RECORD` (87).
+    InvalidRecord,
+    /// `INVALID_UPDATE_VERSION` (96): an AlterIsr based on an old partition state.
+    InvalidUpdateVersion,
+}
+
+impl KafkaError {
+    /// Errors after which a producer retries (Kafka's `RetriableException`s).
+    pub fn is_retriable(self) -> bool {
+        matches!(
+            self,
+            KafkaError::UnknownTopicOrPartition
+                | KafkaError::LeaderNotAvailable
+                | KafkaError::NotLeaderOrFollower
+                | KafkaError::RequestTimedOut
+                | KafkaError::NotEnoughReplicas
+                | KafkaError::NotEnoughReplicasAfterAppend
+                | KafkaError::FencedLeaderEpoch
+                | KafkaError::UnknownLeaderEpoch
+                | KafkaError::CorruptMessage
+        )
+    }
+
+    /// Errors after which a client should refresh its metadata.
+    pub fn needs_metadata(self) -> bool {
+        matches!(
+            self,
+            KafkaError::UnknownTopicOrPartition
+                | KafkaError::LeaderNotAvailable
+                | KafkaError::NotLeaderOrFollower
+                | KafkaError::FencedLeaderEpoch
+                | KafkaError::UnknownLeaderEpoch
+        )
+    }
+}
+
+impl From<&crate::log::LogError> for KafkaError {
+    fn from(e: &crate::log::LogError) -> Self {
+        use crate::log::LogError;
+        match e {
+            LogError::OffsetOutOfRange { .. } => KafkaError::OffsetOutOfRange,
+            LogError::CorruptMessage(_) | LogError::UnexpectedAppendOffset { .. } => {
+                KafkaError::CorruptMessage
+            }
+            LogError::MessageTooLarge { .. } => KafkaError::MessageTooLarge,
+            LogError::RecordListTooLarge { .. } => KafkaError::RecordListTooLarge,
+            LogError::InvalidRecord(_) => KafkaError::InvalidRecord,
+        }
+    }
+}
+
+impl fmt::Display for KafkaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KafkaError::None => "NONE",
+            KafkaError::StaleControllerEpoch => "STALE_CONTROLLER_EPOCH",
+            KafkaError::NotController => "NOT_CONTROLLER",
+            KafkaError::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            KafkaError::CorruptMessage => "CORRUPT_MESSAGE",
+            KafkaError::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+            KafkaError::LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
+            KafkaError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            KafkaError::RequestTimedOut => "REQUEST_TIMED_OUT",
+            KafkaError::MessageTooLarge => "MESSAGE_TOO_LARGE",
+            KafkaError::RecordListTooLarge => "RECORD_LIST_TOO_LARGE",
+            KafkaError::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            KafkaError::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+            KafkaError::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            KafkaError::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
+            KafkaError::InvalidRecord => "INVALID_RECORD",
+            KafkaError::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
+        })
+    }
+}
+
+/// Everything that travels between nodes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum Message {
+    /// Open a session, or resume `session_id` after a lost connection.
+    ZkConnect {
+        /// Session to resume, if any.
+        session_id: Option<SessionId>,
+        /// Requested session timeout.
+        timeout_ms: u64,
+    },
+    /// Connect result: the session and the negotiated timeout, or `SessionExpired`.
+    ZkConnectResponse {
+        /// Session or error.
+        result: Result<(SessionId, u64), ZkError>,
+    },
+    /// Session heartbeat.
+    ZkPing {
+        /// Session.
+        session_id: SessionId,
+    },
+    /// Heartbeat answer.
+    ZkPingResponse {
+        /// Ok, or `SessionExpired`.
+        result: Result<(), ZkError>,
+    },
+    /// One request within a session.
+    ZkRequest {
+        /// Session.
+        session_id: SessionId,
+        /// Client's request id.
+        xid: u64,
+        /// The operation.
+        op: ZkOp,
+    },
+    /// The answer to `ZkRequest`.
+    ZkResponse {
+        /// Request id.
+        xid: u64,
+        /// Result; for `multi` a failure names the index of the failing op.
+        result: ZkResult,
+    },
+    /// End the session now (ephemeral nodes go at once).
+    ZkCloseSession {
+        /// Session.
+        session_id: SessionId,
+    },
+    /// A one-shot watch fired.
+    ZkWatchedEvent {
+        /// What happened.
+        event_type: WatchedEventType,
+        /// To which path.
+        path: String,
+    },
+    /// The controller's view of the cluster (Kafka's `UpdateMetadataRequest`).
+    UpdateMetadata {
+        /// Request id.
+        correlation_id: u64,
+        /// Sender's broker id.
+        controller_id: i32,
+        /// Sender's controller epoch: brokers refuse older ones.
+        controller_epoch: i32,
+        /// Live brokers.
+        live_brokers: Vec<i32>,
+        /// Every partition's leader, ISR and replicas.
+        partitions: Vec<PartitionState>,
+    },
+    /// Answer to `UpdateMetadata`.
+    UpdateMetadataResponse {
+        /// Request id.
+        correlation_id: u64,
+        /// `NONE` or `STALE_CONTROLLER_EPOCH`.
+        error: KafkaError,
+    },
+    /// A broker asks the controller to move its leaderships before it stops.
+    ControlledShutdown {
+        /// Request id.
+        correlation_id: u64,
+        /// The broker shutting down.
+        broker_id: i32,
+    },
+    /// Answer to `ControlledShutdown`.
+    ControlledShutdownResponse {
+        /// Request id.
+        correlation_id: u64,
+        /// `NONE` or `NOT_CONTROLLER`.
+        error: KafkaError,
+        /// Partitions the broker still leads (no other in-sync replica to take them).
+        partitions_remaining: u32,
+    },
+    /// The controller tells replicas who leads their partitions.
+    LeaderAndIsr(Box<kafka::LeaderAndIsr>),
+    /// Answer to `LeaderAndIsr`.
+    LeaderAndIsrResponse {
+        /// Request id.
+        correlation_id: u64,
+        /// `NONE` or `STALE_CONTROLLER_EPOCH`.
+        error: KafkaError,
+    },
+    /// The controller tells a broker to stop (and maybe delete) replicas.
+    StopReplica {
+        /// Request id.
+        correlation_id: u64,
+        /// Sender's broker id.
+        controller_id: i32,
+        /// Sender's controller epoch.
+        controller_epoch: i32,
+        /// Which replicas.
+        partitions: Vec<TopicPartition>,
+        /// Delete their logs too (topic deletion).
+        delete: bool,
+    },
+    /// Answer to `StopReplica`.
+    StopReplicaResponse {
+        /// Request id.
+        correlation_id: u64,
+        /// `NONE` or `STALE_CONTROLLER_EPOCH`.
+        error: KafkaError,
+    },
+    /// A leader asks the controller to change a partition's ISR (KIP-497).
+    AlterIsr(kafka::AlterIsr),
+    /// Answer to `AlterIsr`.
+    AlterIsrResponse(kafka::AlterIsrResponse),
+    /// A follower (or consumer) reads from a leader.
+    Fetch(kafka::Fetch),
+    /// Answer to `Fetch`.
+    FetchResponse(kafka::FetchResponse),
+    /// A new follower asks where its last leader epoch ends (KIP-101).
+    OffsetsForLeaderEpoch(kafka::OffsetsForLeaderEpoch),
+    /// Answer to `OffsetsForLeaderEpoch`.
+    OffsetsForLeaderEpochResponse(kafka::OffsetsForLeaderEpochResponse),
+    /// A client asks a broker for topic metadata.
+    Metadata {
+        /// Request id.
+        correlation_id: u64,
+        /// Topics asked about.
+        topics: Vec<String>,
+    },
+    /// Answer to `Metadata`.
+    MetadataResponse(kafka::MetadataResponse),
+    /// A producer writes batches to partition leaders.
+    Produce(kafka::Produce),
+    /// Answer to `Produce` (never sent for acks=0).
+    ProduceResponse(kafka::ProduceResponse),
+}
+
+/// `acks` as the producer config writes it.
+pub fn acks_name(acks: i16) -> &'static str {
+    match acks {
+        0 => "0",
+        1 => "1",
+        _ => "all",
+    }
+}
+
+/// How the view colours a message (see the legend).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MsgKind {
+    /// Session traffic: connect, ping, close.
+    Session,
+    /// Writes to ZooKeeper: create, delete, setData, multi.
+    ZkWrite,
+    /// Reads from ZooKeeper: exists, getData, getChildren.
+    ZkRead,
+    /// Watch notifications from ZooKeeper.
+    Watch,
+    /// Controller requests to brokers.
+    Controller,
+    /// Producer writes and their acks.
+    Produce,
+    /// Replication: follower fetches and their data.
+    Fetch,
+    /// Client metadata requests.
+    Metadata,
+}
+
+impl MsgKind {
+    /// Every kind, in legend order.
+    pub const ALL: [MsgKind; 8] = [
+        MsgKind::Session,
+        MsgKind::ZkWrite,
+        MsgKind::ZkRead,
+        MsgKind::Watch,
+        MsgKind::Controller,
+        MsgKind::Produce,
+        MsgKind::Fetch,
+        MsgKind::Metadata,
+    ];
+
+    /// Legend text.
+    pub fn label(self) -> &'static str {
+        match self {
+            MsgKind::Session => "ZooKeeper session (connect, ping, close)",
+            MsgKind::ZkWrite => "ZooKeeper write (create, setData, multi)",
+            MsgKind::ZkRead => "ZooKeeper read (exists, getData, getChildren)",
+            MsgKind::Watch => "Watch notification",
+            MsgKind::Controller => {
+                "Controller request (LeaderAndIsr, UpdateMetadata, StopReplica, AlterIsr, ControlledShutdown)"
+            }
+            MsgKind::Produce => "Produce request and its ack",
+            MsgKind::Fetch => "Replica fetch (follower pulls from leader)",
+            MsgKind::Metadata => "Client metadata request",
+        }
+    }
+
+    /// CSS colour.
+    pub fn color(self) -> &'static str {
+        match self {
+            MsgKind::Session => "#8a94a6",
+            MsgKind::ZkWrite => "#f59e0b",
+            MsgKind::ZkRead => "#38bdf8",
+            MsgKind::Watch => "#c084fc",
+            MsgKind::Controller => "#34d399",
+            MsgKind::Produce => "#f472b6",
+            MsgKind::Fetch => "#60a5fa",
+            MsgKind::Metadata => "#facc15",
+        }
+    }
+}
+
+impl Message {
+    /// Drawing class and whether it is a response.
+    pub fn kind(&self) -> (MsgKind, bool) {
+        match self {
+            Message::ZkConnect { .. } | Message::ZkPing { .. } | Message::ZkCloseSession { .. } => {
+                (MsgKind::Session, false)
+            }
+            Message::ZkConnectResponse { .. } | Message::ZkPingResponse { .. } => {
+                (MsgKind::Session, true)
+            }
+            Message::ZkRequest { op, .. } if op.is_write() => (MsgKind::ZkWrite, false),
+            Message::ZkRequest { .. } => (MsgKind::ZkRead, false),
+            Message::ZkResponse { .. } => (MsgKind::ZkRead, true),
+            Message::ZkWatchedEvent { .. } => (MsgKind::Watch, false),
+            Message::UpdateMetadata { .. }
+            | Message::ControlledShutdown { .. }
+            | Message::LeaderAndIsr(_)
+            | Message::StopReplica { .. }
+            | Message::AlterIsr(_) => (MsgKind::Controller, false),
+            Message::UpdateMetadataResponse { .. }
+            | Message::ControlledShutdownResponse { .. }
+            | Message::LeaderAndIsrResponse { .. }
+            | Message::StopReplicaResponse { .. }
+            | Message::AlterIsrResponse(_) => (MsgKind::Controller, true),
+            Message::Produce(_) => (MsgKind::Produce, false),
+            Message::ProduceResponse(_) => (MsgKind::Produce, true),
+            Message::Fetch(_) | Message::OffsetsForLeaderEpoch(_) => (MsgKind::Fetch, false),
+            Message::FetchResponse(_) | Message::OffsetsForLeaderEpochResponse(_) => {
+                (MsgKind::Fetch, true)
+            }
+            Message::Metadata { .. } => (MsgKind::Metadata, false),
+            Message::MetadataResponse(_) => (MsgKind::Metadata, true),
+        }
+    }
+
+    /// Short name for the canvas and the trace, e.g. `create -e /controller`.
+    pub fn label(&self) -> String {
+        match self {
+            Message::ZkConnect { session_id, .. } => match session_id {
+                Some(s) => format!("connect (resume {})", session_hex(*s)),
+                None => "connect".to_string(),
+            },
+            Message::ZkConnectResponse { result } => match result {
+                Ok((s, _)) => format!("connected {}", session_hex(*s)),
+                Err(e) => format!("connect: {e}"),
+            },
+            Message::ZkPing { .. } => "ping".to_string(),
+            Message::ZkPingResponse { .. } => "pong".to_string(),
+            Message::ZkRequest { op, .. } => op.label(),
+            Message::ZkResponse { result, .. } => match result {
+                Ok(_) => "ok".to_string(),
+                Err((_, e)) => e.to_string(),
+            },
+            Message::ZkCloseSession { .. } => "closeSession".to_string(),
+            Message::ZkWatchedEvent { event_type, path } => format!("{event_type:?} {path}"),
+            Message::UpdateMetadata {
+                controller_epoch, ..
+            } => format!("UpdateMetadata (epoch {controller_epoch})"),
+            Message::UpdateMetadataResponse { error, .. } => format!("UpdateMetadata: {error}"),
+            Message::ControlledShutdown { .. } => "ControlledShutdown".to_string(),
+            Message::ControlledShutdownResponse { error, .. } => {
+                format!("ControlledShutdown: {error}")
+            }
+            Message::LeaderAndIsr(r) => format!(
+                "LeaderAndIsr (epoch {}, {} partitions)",
+                r.controller_epoch,
+                r.partitions.len()
+            ),
+            Message::LeaderAndIsrResponse { error, .. } => format!("LeaderAndIsr: {error}"),
+            Message::StopReplica { delete, .. } => {
+                format!("StopReplica{}", if *delete { " (delete)" } else { "" })
+            }
+            Message::StopReplicaResponse { error, .. } => format!("StopReplica: {error}"),
+            Message::AlterIsr(r) => format!("AlterIsr {} isr {:?}", r.tp, r.new_isr),
+            Message::AlterIsrResponse(r) => format!("AlterIsr {}: {}", r.tp, r.error),
+            Message::Fetch(f) => match f.partitions.as_slice() {
+                [one] => format!("Fetch {} @{}", one.tp, one.fetch_offset),
+                many => format!("Fetch {} partitions", many.len()),
+            },
+            Message::FetchResponse(r) => {
+                let bytes: usize = r.partitions.iter().map(|p| p.records.len()).sum();
+                if bytes == 0 {
+                    "Fetch: no new data".to_string()
+                } else {
+                    format!("Fetch: {bytes} bytes")
+                }
+            }
+            Message::OffsetsForLeaderEpoch(r) => match r.partitions.as_slice() {
+                [one] => format!(
+                    "OffsetsForLeaderEpoch {} epoch {}",
+                    one.tp, one.leader_epoch
+                ),
+                many => format!("OffsetsForLeaderEpoch {} partitions", many.len()),
+            },
+            Message::OffsetsForLeaderEpochResponse(r) => match r.partitions.as_slice() {
+                [one] => format!(
+                    "epoch {} ends at {} ({})",
+                    one.leader_epoch, one.end_offset, one.error
+                ),
+                many => format!("{} epoch ends", many.len()),
+            },
+            Message::Metadata { topics, .. } => format!("Metadata {}", topics.join(",")),
+            Message::MetadataResponse(_) => "Metadata".to_string(),
+            Message::Produce(p) => {
+                let records: i32 = p.partitions.iter().map(|(_, b)| b.record_count).sum();
+                format!("Produce {records} records (acks={})", acks_name(p.acks))
+            }
+            Message::ProduceResponse(r) => match r.partitions.iter().find(|p| p.error != KafkaError::None) {
+                Some(p) => format!("Produce {}: {}", p.tp, p.error),
+                None => "Produce: ok".to_string(),
+            },
+        }
+    }
+
+    /// The text the trace hashes: the full content of control messages, a
+    /// summary with a checksum of the bytes for data messages (whose records
+    /// would make the trace huge).
+    pub fn trace_text(&self) -> String {
+        match self {
+            Message::Fetch(_)
+            | Message::FetchResponse(_)
+            | Message::Produce(_)
+            | Message::ProduceResponse(_) => {
+                format!("{} {:016x}", self.label(), self.content_hash())
+            }
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn content_hash(&self) -> u64 {
+        let mut buf: Vec<u8> = Vec::new();
+        let mut put = |tp: &TopicPartition, n: i64, bytes: &[u8]| {
+            buf.extend_from_slice(tp.topic.as_bytes());
+            buf.extend_from_slice(&tp.partition.to_le_bytes());
+            buf.extend_from_slice(&n.to_le_bytes());
+            buf.extend_from_slice(bytes);
+        };
+        match self {
+            Message::Fetch(f) => {
+                for p in &f.partitions {
+                    put(&p.tp, p.fetch_offset, &p.current_leader_epoch.to_le_bytes());
+                }
+            }
+            Message::FetchResponse(r) => {
+                for p in &r.partitions {
+                    put(&p.tp, p.high_watermark, &p.records);
+                    put(&p.tp, p.log_start_offset, p.error.to_string().as_bytes());
+                }
+            }
+            Message::Produce(p) => {
+                for (tp, b) in &p.partitions {
+                    put(tp, i64::from(p.acks), &b.bytes);
+                }
+            }
+            Message::ProduceResponse(r) => {
+                for p in &r.partitions {
+                    put(&p.tp, p.base_offset, p.error.to_string().as_bytes());
+                }
+            }
+            _ => {}
+        }
+        twox_hash::XxHash3_64::oneshot_with_seed(0, &buf)
+    }
+}
