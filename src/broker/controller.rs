@@ -69,6 +69,10 @@ impl ControllerRole {
         &self.states
     }
 
+    pub(super) fn writes_pending(&self) -> bool {
+        self.ops.values().any(|op| matches!(op, CtlOp::Write(_)))
+    }
+
     pub(super) fn replicas_of(&self, tp: &TopicPartition) -> Option<Vec<i32>> {
         self.topics.get(&tp.topic)?.assignment.get(&tp.partition).cloned()
     }

@@ -29,6 +29,11 @@ pub struct Fetcher {
 }
 
 impl Broker {
+    /// Fetchers by leader broker.
+    pub fn fetchers(&self) -> &std::collections::BTreeMap<i32, Fetcher> {
+        &self.fetchers
+    }
+
     fn followed(&self, leader: i32, follow: Follow) -> Vec<TopicPartition> {
         self.replicas
             .iter()

@@ -150,11 +150,6 @@ pub enum BrokerTimer {
         /// Which produce.
         key: u64,
     },
-    /// An `AlterIsr` went unanswered.
-    AlterIsrTimeout {
-        /// The request.
-        correlation_id: u64,
-    },
 }
 
 /// Lifecycle of the broker process.
@@ -206,6 +201,8 @@ enum ZkPurpose {
     Elect { epoch: i32 },
     WatchBrokers,
     Controller,
+    IsrUpdate,
+    IsrNotification,
 }
 
 /// A broker node.
@@ -241,11 +238,13 @@ pub struct Broker {
     fetchers: BTreeMap<i32, Fetcher>,
     delayed_produce: BTreeMap<u64, DelayedProduce>,
     parked_fetches: BTreeMap<u64, ParkedFetch>,
-    alter_isr_in_flight: BTreeMap<u64, TopicPartition>,
+    isr_writes: BTreeMap<u64, TopicPartition>,
     /// Partitions from the last accepted `UpdateMetadata`.
     metadata_partitions: BTreeMap<TopicPartition, PartitionState>,
     noted: BTreeMap<(TopicPartition, &'static str), Tick>,
     became_leader: Vec<(TopicPartition, i32)>,
+    /// The controller is shutting itself down once its writes land.
+    finish_when_written: bool,
 }
 
 type Out = Outbox<BrokerTimer>;
@@ -275,10 +274,11 @@ impl Broker {
             fetchers: BTreeMap::new(),
             delayed_produce: BTreeMap::new(),
             parked_fetches: BTreeMap::new(),
-            alter_isr_in_flight: BTreeMap::new(),
+            isr_writes: BTreeMap::new(),
             metadata_partitions: BTreeMap::new(),
             noted: BTreeMap::new(),
             became_leader: Vec::new(),
+            finish_when_written: false,
         }
     }
 
@@ -438,11 +438,9 @@ impl Broker {
             BrokerTimer::FetchBackoff { leader } => self.fetch_backoff_over(leader, out),
             BrokerTimer::FetchWait { key } => self.answer_parked(key, out),
             BrokerTimer::ProduceTimeout { key } => self.produce_timeout(key, out),
-            BrokerTimer::AlterIsrTimeout { correlation_id } => {
-                self.alter_isr_timeout(correlation_id)
-            }
         }
         self.flush_controller_requests(out);
+        self.maybe_finish_own_shutdown(out);
     }
 
     /// Handles a message from `from`.
@@ -585,8 +583,6 @@ impl Broker {
                 delete,
                 ..
             } => self.on_stop_replica(from, correlation_id, controller_epoch, partitions, delete, out),
-            Message::AlterIsr(req) => self.on_alter_isr(req, out),
-            Message::AlterIsrResponse(resp) => self.on_alter_isr_response(resp, out),
             Message::Fetch(req) => self.on_fetch(from, req, out),
             Message::FetchResponse(resp) => self.on_fetch_response(from, resp, out),
             Message::OffsetsForLeaderEpoch(req) => self.on_epoch_query(from, req, out),
@@ -606,6 +602,7 @@ impl Broker {
             | Message::ProduceResponse(_) => {}
         }
         self.flush_controller_requests(out);
+        self.maybe_finish_own_shutdown(out);
     }
 
     fn on_zk_result(
@@ -640,6 +637,8 @@ impl Broker {
             },
             ZkPurpose::WatchBrokers => self.on_broker_children(result, out),
             ZkPurpose::Controller => self.on_ctl_result(xid, result, out),
+            ZkPurpose::IsrUpdate => self.on_isr_written(xid, result, out),
+            ZkPurpose::IsrNotification => {}
             other => {
                 let _ = now;
                 self.on_election_result(other, result, out)

@@ -2,16 +2,15 @@
 //! `PartitionStateMachine` and `TopicDeletionManager`, ZooKeeper mode): it
 //! watches `/brokers/topics` for new topics and partitions, creates each
 //! partition's state znode (leader = first live replica, ISR = live
-//! replicas), elects leaders when brokers fail or return, handles ISR
-//! changes proposed by leaders (`AlterIsr`), preferred-leader election
+//! replicas), elects leaders when brokers fail or return, picks up ISR
+//! changes leaders wrote (`/isr_change_notification`), preferred-leader election
 //! (`/admin/preferred_replica_election`), controlled shutdown and topic
 //! deletion (`/admin/delete_topics`). Every state write is a `multi` that
 //! first checks `/controller_epoch`'s version, so a deposed controller's
 //! write fails; only after ZooKeeper accepted it do replicas hear of it.
 
 use super::{Broker, Out, ZkPurpose};
-use crate::protocol::kafka::{AlterIsr, AlterIsrResponse};
-use crate::protocol::{KafkaError, Message, WatchedEventType, ZkError, ZkOp, ZkReply, ZkResult};
+use crate::protocol::{Message, WatchedEventType, ZkError, ZkOp, ZkReply, ZkResult};
 use crate::sim::{NodeId, NoteKind};
 use crate::topic::{
     parse_assignment, parse_config, LeaderIsr, PartitionState, TopicConfig, TopicPartition,
@@ -38,20 +37,23 @@ pub(super) enum CtlOp {
     TopicList,
     TopicData(String),
     TopicConfig(String),
-    ReadState(TopicPartition),
-    Write(Vec<TopicPartition>, WriteCause),
+    ReadState(TopicPartition, ReadWhy),
+    Write(Vec<TopicPartition>),
     DeleteList,
     PreferredElection,
+    IsrChanges,
+    IsrChange(String),
     Ignore,
 }
 
-/// Why partition states were written: decides who hears about it.
-#[derive(Clone, Debug)]
-pub(super) enum WriteCause {
-    /// A leader or ISR change by the controller: `LeaderAndIsr` to replicas.
-    Election,
-    /// A leader's `AlterIsr`: answer it.
-    AlterIsr { broker: i32, correlation_id: u64 },
+/// Why a partition state is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ReadWhy {
+    /// Loading the partition (new controller, new topic, a failed write):
+    /// its replicas hear `LeaderAndIsr`.
+    Load,
+    /// A leader changed the ISR: every broker hears `UpdateMetadata`.
+    IsrChanged,
 }
 
 /// Picks a leader as Kafka's `OfflinePartitionLeaderElectionStrategy`: the
@@ -93,6 +95,7 @@ impl Broker {
             out,
         );
         self.watch_preferred(out);
+        self.watch_isr_changes(out);
     }
 
     fn watch_topics(&mut self, out: &mut Out) {
@@ -102,6 +105,17 @@ impl Broker {
                 watch: true,
             },
             CtlOp::TopicList,
+            out,
+        );
+    }
+
+    fn watch_isr_changes(&mut self, out: &mut Out) {
+        self.ctl_request(
+            ZkOp::GetChildren {
+                path: "/isr_change_notification".into(),
+                watch: true,
+            },
+            CtlOp::IsrChanges,
             out,
         );
     }
@@ -138,6 +152,9 @@ impl Broker {
                 );
             }
             (_, PREFERRED_ELECTION_PATH) => self.watch_preferred(out),
+            (WatchedEventType::NodeChildrenChanged, "/isr_change_notification") => {
+                self.watch_isr_changes(out)
+            }
             (WatchedEventType::NodeDataChanged, p) => {
                 if let Some(topic) = p.strip_prefix("/brokers/topics/") {
                     if !topic.contains('/') {
@@ -222,8 +239,44 @@ impl Broker {
                 }
                 self.maybe_load_partitions(&t, out);
             }
-            CtlOp::ReadState(tp) => self.on_state_read(tp, result, out),
-            CtlOp::Write(tps, cause) => self.on_state_written(tps, cause, result, out),
+            CtlOp::ReadState(tp, why) => self.on_state_read(tp, why, result, out),
+            CtlOp::Write(tps) => self.on_state_written(tps, result, out),
+            CtlOp::IsrChanges => {
+                if let Ok(ZkReply::Children(names)) = result {
+                    for name in names {
+                        self.ctl_request(
+                            ZkOp::GetData {
+                                path: format!("/isr_change_notification/{name}"),
+                                watch: false,
+                            },
+                            CtlOp::IsrChange(name),
+                            out,
+                        );
+                    }
+                }
+            }
+            CtlOp::IsrChange(name) => {
+                #[derive(serde::Deserialize)]
+                struct Doc {
+                    partitions: Vec<TopicPartition>,
+                }
+                if let Ok(ZkReply::Data(data, _)) = result {
+                    let parts = serde_json::from_str::<Doc>(&data)
+                        .map(|d| d.partitions)
+                        .unwrap_or_default();
+                    for tp in parts {
+                        self.read_state(tp, ReadWhy::IsrChanged, out);
+                    }
+                    self.ctl_request(
+                        ZkOp::Delete {
+                            path: format!("/isr_change_notification/{name}"),
+                            version: None,
+                        },
+                        CtlOp::Ignore,
+                        out,
+                    );
+                }
+            }
             CtlOp::DeleteList => {
                 if let Ok(ZkReply::Children(names)) = result {
                     for t in names {
@@ -269,21 +322,25 @@ impl Broker {
             out,
         );
         for tp in missing {
-            if let Some(role) = self.role.as_mut() {
-                role.reading.insert(tp.clone());
-            }
-            self.ctl_request(
-                ZkOp::GetData {
-                    path: tp.state_path(),
-                    watch: false,
-                },
-                CtlOp::ReadState(tp),
-                out,
-            );
+            self.read_state(tp, ReadWhy::Load, out);
         }
     }
 
-    fn on_state_read(&mut self, tp: TopicPartition, result: ZkResult, out: &mut Out) {
+    fn read_state(&mut self, tp: TopicPartition, why: ReadWhy, out: &mut Out) {
+        if let Some(role) = self.role.as_mut() {
+            role.reading.insert(tp.clone());
+        }
+        self.ctl_request(
+            ZkOp::GetData {
+                path: tp.state_path(),
+                watch: false,
+            },
+            CtlOp::ReadState(tp, why),
+            out,
+        );
+    }
+
+    fn on_state_read(&mut self, tp: TopicPartition, why: ReadWhy, result: ZkResult, out: &mut Out) {
         let Some(role) = self.role.as_mut() else {
             return;
         };
@@ -296,12 +353,18 @@ impl Broker {
                 let Some(state) = LeaderIsr::from_json(&data) else {
                     return;
                 };
+                if why == ReadWhy::IsrChanged {
+                    out.note(
+                        NoteKind::Controller,
+                        format!("ISR change notification: {tp} ISR is {:?}", state.isr),
+                    );
+                }
                 role.states.insert(tp.clone(), (state.clone(), stat.version));
                 role.metadata_dirty = true;
                 let live = |b: i32| role.live_brokers.contains(&b);
                 if state.leader == NO_LEADER || !live(state.leader) {
                     self.elect_partitions(&[tp], None, out);
-                } else {
+                } else if why == ReadWhy::Load {
                     self.queue_leader_and_isr(&tp);
                 }
             }
@@ -332,7 +395,7 @@ impl Broker {
                         state.isr
                     ),
                 );
-                self.write_states(vec![(tp, state)], WriteCause::Election, out);
+                self.write_states(vec![(tp, state)], out);
             }
             _ => {}
         }
@@ -345,7 +408,6 @@ impl Broker {
     pub(super) fn write_states(
         &mut self,
         writes: Vec<(TopicPartition, LeaderIsr)>,
-        cause: WriteCause,
         out: &mut Out,
     ) {
         let Some(role) = self.role.as_mut() else {
@@ -388,40 +450,16 @@ impl Broker {
             tps.push(tp);
         }
         role.metadata_dirty = true;
-        self.ctl_request(ZkOp::Multi(ops), CtlOp::Write(tps, cause), out);
+        self.ctl_request(ZkOp::Multi(ops), CtlOp::Write(tps), out);
     }
 
-    fn on_state_written(
-        &mut self,
-        tps: Vec<TopicPartition>,
-        cause: WriteCause,
-        result: ZkResult,
-        out: &mut Out,
-    ) {
+    fn on_state_written(&mut self, tps: Vec<TopicPartition>, result: ZkResult, out: &mut Out) {
         match result {
-            Ok(_) => match cause {
-                WriteCause::Election => {
-                    for tp in &tps {
-                        self.queue_leader_and_isr(tp);
-                    }
+            Ok(_) => {
+                for tp in &tps {
+                    self.queue_leader_and_isr(tp);
                 }
-                WriteCause::AlterIsr {
-                    broker,
-                    correlation_id,
-                } => {
-                    let state = self.role.as_ref().and_then(|r| r.partition_state(&tps[0]));
-                    self.send_to_broker(
-                        broker,
-                        Message::AlterIsrResponse(AlterIsrResponse {
-                            correlation_id,
-                            tp: tps[0].clone(),
-                            error: KafkaError::None,
-                            state,
-                        }),
-                        out,
-                    );
-                }
-            },
+            }
             Err((0, ZkError::BadVersion)) => {
                 self.resign(
                     "its partition-state write failed: /controller_epoch moved, a newer controller exists",
@@ -431,37 +469,13 @@ impl Broker {
             Err((_, e)) => {
                 out.note(
                     NoteKind::Controller,
-                    format!("partition state write failed ({e}); reading the states again"),
+                    format!("partition state write failed ({e}): a leader changed it meanwhile; reading the states again"),
                 );
-                if let WriteCause::AlterIsr {
-                    broker,
-                    correlation_id,
-                } = cause
-                {
-                    self.send_to_broker(
-                        broker,
-                        Message::AlterIsrResponse(AlterIsrResponse {
-                            correlation_id,
-                            tp: tps[0].clone(),
-                            error: KafkaError::InvalidUpdateVersion,
-                            state: None,
-                        }),
-                        out,
-                    );
-                }
                 for tp in tps {
                     if let Some(role) = self.role.as_mut() {
                         role.states.remove(&tp);
-                        role.reading.insert(tp.clone());
                     }
-                    self.ctl_request(
-                        ZkOp::GetData {
-                            path: tp.state_path(),
-                            watch: false,
-                        },
-                        CtlOp::ReadState(tp),
-                        out,
-                    );
+                    self.read_state(tp, ReadWhy::Load, out);
                 }
             }
         }
@@ -561,7 +575,7 @@ impl Broker {
             next.leader_epoch += 1;
             writes.push((tp.clone(), next));
         }
-        self.write_states(writes, WriteCause::Election, out);
+        self.write_states(writes, out);
     }
 
     /// Brokers joined or left `/brokers/ids`.
@@ -622,53 +636,6 @@ impl Broker {
         })
     }
 
-    pub(super) fn on_alter_isr(&mut self, req: AlterIsr, out: &mut Out) {
-        let reply = |error| {
-            Message::AlterIsrResponse(AlterIsrResponse {
-                correlation_id: req.correlation_id,
-                tp: req.tp.clone(),
-                error,
-                state: None,
-            })
-        };
-        let Some(role) = self.role.as_ref() else {
-            self.send_to_broker(req.broker_id, reply(KafkaError::NotController), out);
-            return;
-        };
-        let Some((state, version)) = role.states.get(&req.tp) else {
-            self.send_to_broker(req.broker_id, reply(KafkaError::UnknownTopicOrPartition), out);
-            return;
-        };
-        let error = if state.leader != req.broker_id || state.leader_epoch != req.leader_epoch {
-            KafkaError::FencedLeaderEpoch
-        } else if *version != req.zk_version {
-            KafkaError::InvalidUpdateVersion
-        } else {
-            KafkaError::None
-        };
-        if error != KafkaError::None {
-            self.send_to_broker(req.broker_id, reply(error), out);
-            return;
-        }
-        let mut next = state.clone();
-        next.isr = req.new_isr.clone();
-        out.note(
-            NoteKind::Controller,
-            format!(
-                "AlterIsr from broker {}: {} ISR {:?} -> {:?}",
-                req.broker_id, req.tp, state.isr, req.new_isr
-            ),
-        );
-        self.write_states(
-            vec![(req.tp.clone(), next)],
-            WriteCause::AlterIsr {
-                broker: req.broker_id,
-                correlation_id: req.correlation_id,
-            },
-            out,
-        );
-    }
-
     fn preferred_election_from_zk(&mut self, data: &str, out: &mut Out) {
         #[derive(serde::Deserialize)]
         struct Doc {
@@ -724,7 +691,7 @@ impl Broker {
             );
             writes.push((tp.clone(), next));
         }
-        self.write_states(writes, WriteCause::Election, out);
+        self.write_states(writes, out);
     }
 
     /// `auto.leader.rebalance.enable`: brokers whose share of partitions
@@ -847,13 +814,8 @@ impl Broker {
             self.handle_message(now, me, msg, out);
             return;
         }
-        match msg {
-            Message::AlterIsrResponse(_) => out.send(NodeId::Broker(target), msg),
-            other => {
-                let now = self.now;
-                self.enqueue(now, target, other, out);
-            }
-        }
+        let now = self.now;
+        self.enqueue(now, target, msg, out);
     }
 
     /// Sends the `LeaderAndIsr` and `UpdateMetadata` requests that the

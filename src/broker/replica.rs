@@ -2,25 +2,26 @@
 //! `Partition`): it applies `LeaderAndIsr`, appends producer batches as the
 //! leader, serves follower fetches, tracks each follower's log end offset,
 //! moves the high watermark to the smallest LEO in the ISR, completes
-//! acks=all produces once the high watermark passes them, and proposes ISR
-//! changes to the controller (`AlterIsr`): a follower that has not caught up
-//! for `replica.lag.time.max.ms` leaves, one that reached the high
-//! watermark rejoins.
+//! acks=all produces once the high watermark passes them, and changes the
+//! ISR in the partition's state znode (then notifies the controller through
+//! `/isr_change_notification`): a follower that has not caught up for
+//! `replica.lag.time.max.ms` leaves, one that reached the high watermark
+//! rejoins.
 //!
 //! Invariants: the high watermark never goes down while a broker leads;
 //! acks=all is answered only once every ISR member has the batch (or with
 //! an error); a leader only answers for the leader epoch it holds.
 
-use super::{Broker, BrokerTimer, Out};
+use super::{Broker, BrokerTimer, Out, ZkPurpose};
 use crate::log::Log;
 use crate::protocol::kafka::{
-    AlterIsr, AlterIsrResponse, EpochEnd, Fetch, FetchResponse, FetchedPartition, LeaderAndIsr,
+    EpochEnd, Fetch, FetchResponse, FetchedPartition, LeaderAndIsr,
     MetadataResponse, OffsetsForLeaderEpoch, OffsetsForLeaderEpochResponse, Produce,
     ProducePartitionResponse, ProduceResponse,
 };
-use crate::protocol::{KafkaError, Message};
+use crate::protocol::{KafkaError, Message, ZkOp, ZkReply, ZkResult};
 use crate::sim::{NodeId, NoteKind, Tick};
-use crate::topic::{TopicConfig, TopicPartition, NO_LEADER};
+use crate::topic::{LeaderIsr, TopicConfig, TopicPartition, NO_LEADER};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a broker keeps across a crash: its logs and the last high
@@ -68,13 +69,15 @@ pub struct Replica {
     pub replicas: Vec<i32>,
     /// State znode version this broker's ISR is based on.
     pub zk_version: i32,
+    /// Controller epoch of the `LeaderAndIsr` that set this state.
+    pub controller_epoch: i32,
     /// High watermark.
     pub hw: i64,
     /// Topic configuration.
     pub cfg: TopicConfig,
     /// The leader's view of the followers.
     pub followers: BTreeMap<i32, FollowerView>,
-    /// An ISR change sent to the controller and not answered yet.
+    /// An ISR change written to ZooKeeper and not confirmed yet.
     pub pending_isr: Option<Vec<i32>>,
     /// Follower activity.
     pub follow: Follow,
@@ -82,7 +85,7 @@ pub struct Replica {
 
 impl Replica {
     /// The ISR the high watermark must respect: the current one plus any
-    /// proposed members still pending (KIP-497's maximal ISR).
+    /// proposed members not yet written.
     fn maximal_isr(&self) -> Vec<i32> {
         let mut all: BTreeSet<i32> = self.isr.iter().copied().collect();
         if let Some(p) = &self.pending_isr {
@@ -239,6 +242,7 @@ impl Broker {
             isr: ps.isr.clone(),
             replicas: ps.replicas.clone(),
             zk_version: ps.zk_version,
+            controller_epoch: self.controller_epoch,
             hw,
             cfg,
             followers: BTreeMap::new(),
@@ -647,7 +651,7 @@ impl Broker {
             out.note(
                 NoteKind::Replication,
                 format!(
-                    "broker {follower} caught up on {tp} (LEO {} >= high watermark {}): asking the controller to add it to the ISR",
+                    "broker {follower} caught up on {tp} (LEO {} >= high watermark {}): adding it to the ISR",
                     f.leo, r.hw
                 ),
             );
@@ -692,63 +696,75 @@ impl Broker {
         }
     }
 
+    /// Writes a new ISR to the partition's state znode, guarded by the
+    /// znode version this leader knows (Kafka's ZooKeeper-mode
+    /// `Partition.updateIsr`), then tells the controller through an
+    /// `/isr_change_notification` sequential znode.
     fn propose_isr(&mut self, tp: &TopicPartition, isr: Vec<i32>, out: &mut Out) {
-        let Some(controller) = self.controller_id else {
-            return;
-        };
         let Some(r) = self.replicas.get_mut(tp) else {
             return;
         };
         r.pending_isr = Some(isr.clone());
-        let correlation_id = self.next_correlation;
-        self.next_correlation += 1;
-        self.alter_isr_in_flight.insert(correlation_id, tp.clone());
-        let req = AlterIsr {
-            correlation_id,
-            broker_id: self.id,
-            tp: tp.clone(),
+        let state = LeaderIsr {
+            leader: self.id,
             leader_epoch: r.leader_epoch,
-            new_isr: isr,
-            zk_version: r.zk_version,
+            isr,
+            controller_epoch: r.controller_epoch,
         };
-        out.send(NodeId::Broker(controller), Message::AlterIsr(req));
-        out.timer(
-            self.now + self.cfg.controller_socket_timeout_ms,
-            BrokerTimer::AlterIsrTimeout { correlation_id },
-        );
-    }
-
-    pub(super) fn alter_isr_timeout(&mut self, correlation_id: u64) {
-        if let Some(tp) = self.alter_isr_in_flight.remove(&correlation_id) {
-            if let Some(r) = self.replicas.get_mut(&tp) {
-                r.pending_isr = None;
+        let op = ZkOp::SetData {
+            path: tp.state_path(),
+            data: state.to_json(),
+            version: Some(r.zk_version),
+        };
+        match self.zk_request(op, ZkPurpose::IsrUpdate, out) {
+            Some(xid) => {
+                self.isr_writes.insert(xid, tp.clone());
+            }
+            None => {
+                if let Some(r) = self.replicas.get_mut(tp) {
+                    r.pending_isr = None;
+                }
             }
         }
     }
 
-    pub(super) fn on_alter_isr_response(&mut self, resp: AlterIsrResponse, out: &mut Out) {
-        if self.alter_isr_in_flight.remove(&resp.correlation_id).is_none() {
-            return;
-        }
-        let Some(r) = self.replicas.get_mut(&resp.tp) else {
+    pub(super) fn on_isr_written(&mut self, xid: u64, result: ZkResult, out: &mut Out) {
+        let Some(tp) = self.isr_writes.remove(&xid) else {
             return;
         };
-        r.pending_isr = None;
-        match resp.state {
-            Some(s) if resp.error == KafkaError::None && s.leader_epoch == r.leader_epoch => {
-                r.isr = s.isr;
-                r.zk_version = s.zk_version;
+        let Some(r) = self.replicas.get_mut(&tp) else {
+            return;
+        };
+        let Some(isr) = r.pending_isr.take() else {
+            return;
+        };
+        match result {
+            Ok(ZkReply::Set(stat)) => {
+                r.isr = isr;
+                r.zk_version = stat.version;
                 out.note(
                     NoteKind::Replication,
-                    format!("ISR of {} is now {:?}", resp.tp, r.isr),
+                    format!("ISR of {tp} is now {:?} (written to {})", r.isr, tp.state_path()),
                 );
-                let tp = resp.tp.clone();
+                let data = serde_json::json!({"version": 1, "partitions": [tp]}).to_string();
+                self.zk_request(
+                    ZkOp::CreateSequential {
+                        prefix: "/isr_change_notification/isr_change_".into(),
+                        data,
+                    },
+                    ZkPurpose::IsrNotification,
+                    out,
+                );
                 self.maybe_advance_hw(&tp, out);
                 self.settle_delayed(&tp, None, out);
             }
-            _ => out.note(
+            Ok(_) | Err(_) => out.note(
                 NoteKind::Replication,
-                format!("controller refused the ISR change of {}: {}", resp.tp, resp.error),
+                format!(
+                    "{tp}: cached zkVersion {} no longer matches {}; skipped the ISR change, waiting for LeaderAndIsr",
+                    r.zk_version,
+                    tp.state_path()
+                ),
             ),
         }
     }

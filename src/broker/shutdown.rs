@@ -19,23 +19,39 @@ impl Broker {
         }
         self.state = BrokerState::ShuttingDown;
         self.shutdown_attempts = 0;
-        if self.role.is_some() {
-            // The controller moves its own leaderships without a request.
-            self.finish_shutdown(true, out);
-        } else {
-            self.try_controlled_shutdown(now, out);
-        }
+        self.try_controlled_shutdown(now, out);
     }
 
     /// One try of `ControlledShutdown` to the controller this broker knows.
     pub(super) fn try_controlled_shutdown(&mut self, now: Tick, out: &mut Out) {
-        if self.role.is_some() {
-            // It became the controller meanwhile: it moves its own leaderships.
-            self.finish_shutdown(true, out);
-            return;
-        }
         self.shutdown_attempts += 1;
         let attempt = self.shutdown_attempts;
+        if self.role.is_some() {
+            // The controller handles its own request: it moves its
+            // leaderships, then stops once ZooKeeper has the new states.
+            let remaining = self.controlled_shutdown_moves(self.id, out);
+            out.note(
+                NoteKind::Info,
+                format!(
+                    "controlled shutdown of the controller itself (try {attempt}): moving its leaderships{}",
+                    if remaining > 0 {
+                        format!("; {remaining} partition(s) have no other in-sync replica")
+                    } else {
+                        String::new()
+                    }
+                ),
+            );
+            if remaining > 0 {
+                self.shutdown_failed(now, out);
+            } else {
+                self.finish_when_written = true;
+                out.timer(
+                    now + self.cfg.controller_socket_timeout_ms,
+                    BrokerTimer::ShutdownTimeout { attempt },
+                );
+            }
+            return;
+        }
         let Some(c) = self.controller_id.filter(|c| *c != self.id) else {
             out.note(NoteKind::Info, "controlled shutdown: no controller known");
             self.shutdown_failed(now, out);
@@ -80,6 +96,19 @@ impl Broker {
                 now + self.cfg.controlled_shutdown_retry_backoff_ms,
                 BrokerTimer::ShutdownRetry,
             );
+        }
+    }
+
+    /// The controller's own shutdown waits for its state writes; called
+    /// after every input.
+    pub(super) fn maybe_finish_own_shutdown(&mut self, out: &mut Out) {
+        if !self.finish_when_written || self.state != BrokerState::ShuttingDown {
+            return;
+        }
+        let writing = self.role.as_ref().is_some_and(|r| r.writes_pending());
+        if !writing {
+            self.finish_when_written = false;
+            self.finish_shutdown(true, out);
         }
     }
 

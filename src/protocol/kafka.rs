@@ -1,5 +1,5 @@
 //! Kafka's data-plane and replication requests as the model carries them:
-//! `LeaderAndIsr`, `AlterIsr`, `Fetch`, `OffsetsForLeaderEpoch`, `Metadata`
+//! `LeaderAndIsr`, `Fetch`, `OffsetsForLeaderEpoch`, `Metadata`
 //! and `Produce`, with Kafka's field names. Record batches travel as the
 //! exact v2 bytes that end up in the `.log` files.
 
@@ -22,36 +22,6 @@ pub struct LeaderAndIsr {
     /// Each topic's configuration (a broker reads `/config/topics` in Kafka;
     /// here the controller hands it over with the leadership).
     pub configs: BTreeMap<String, TopicConfig>,
-}
-
-/// `AlterIsrRequest` (KIP-497): a leader proposes a new ISR.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AlterIsr {
-    /// Request id.
-    pub correlation_id: u64,
-    /// The leader.
-    pub broker_id: i32,
-    /// Which partition.
-    pub tp: TopicPartition,
-    /// The leader's epoch.
-    pub leader_epoch: i32,
-    /// Proposed ISR.
-    pub new_isr: Vec<i32>,
-    /// The state znode version the proposal is based on.
-    pub zk_version: i32,
-}
-
-/// `AlterIsrResponse`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AlterIsrResponse {
-    /// Request id.
-    pub correlation_id: u64,
-    /// Which partition.
-    pub tp: TopicPartition,
-    /// `NONE`, `NOT_CONTROLLER`, `FENCED_LEADER_EPOCH` or `INVALID_UPDATE_VERSION`.
-    pub error: KafkaError,
-    /// The state now in ZooKeeper, when accepted.
-    pub state: Option<PartitionState>,
 }
 
 /// One partition of a fetch.

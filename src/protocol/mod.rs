@@ -109,6 +109,13 @@ pub enum ZkOp {
         /// Leave a watch.
         watch: bool,
     },
+    /// Create a persistent sequential node: `prefix` plus a 10-digit counter.
+    CreateSequential {
+        /// Path up to the counter, e.g. `/isr_change_notification/isr_change_`.
+        prefix: String,
+        /// Data.
+        data: String,
+    },
     /// Fail unless the node's version matches (only inside `multi`).
     Check {
         /// Path.
@@ -138,6 +145,7 @@ impl ZkOp {
             ZkOp::GetData { path, watch } => format!("getData {path}{}", watch_mark(*watch)),
             ZkOp::SetData { path, .. } => format!("setData {path}"),
             ZkOp::Check { path, .. } => format!("check {path}"),
+            ZkOp::CreateSequential { prefix, .. } => format!("create -s {prefix}"),
             ZkOp::GetChildren { path, watch } => {
                 format!("getChildren {path}{}", watch_mark(*watch))
             }
@@ -152,7 +160,11 @@ impl ZkOp {
     pub fn is_write(&self) -> bool {
         matches!(
             self,
-            ZkOp::Create { .. } | ZkOp::Delete { .. } | ZkOp::SetData { .. } | ZkOp::Multi(_)
+            ZkOp::Create { .. }
+                | ZkOp::CreateSequential { .. }
+                | ZkOp::Delete { .. }
+                | ZkOp::SetData { .. }
+                | ZkOp::Multi(_)
         )
     }
 }
@@ -237,8 +249,6 @@ pub enum KafkaError {
     UnknownLeaderEpoch,
     /// `INVALID_RECORD` (87).
     InvalidRecord,
-    /// `INVALID_UPDATE_VERSION` (96): an AlterIsr based on an old partition state.
-    InvalidUpdateVersion,
 }
 
 impl KafkaError {
@@ -305,7 +315,6 @@ impl fmt::Display for KafkaError {
             KafkaError::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
             KafkaError::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
             KafkaError::InvalidRecord => "INVALID_RECORD",
-            KafkaError::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
         })
     }
 }
@@ -428,10 +437,6 @@ pub enum Message {
         /// `NONE` or `STALE_CONTROLLER_EPOCH`.
         error: KafkaError,
     },
-    /// A leader asks the controller to change a partition's ISR (KIP-497).
-    AlterIsr(kafka::AlterIsr),
-    /// Answer to `AlterIsr`.
-    AlterIsrResponse(kafka::AlterIsrResponse),
     /// A follower (or consumer) reads from a leader.
     Fetch(kafka::Fetch),
     /// Answer to `Fetch`.
@@ -507,7 +512,7 @@ impl MsgKind {
             MsgKind::ZkRead => "ZooKeeper read (exists, getData, getChildren)",
             MsgKind::Watch => "Watch notification",
             MsgKind::Controller => {
-                "Controller request (LeaderAndIsr, UpdateMetadata, StopReplica, AlterIsr, ControlledShutdown)"
+                "Controller request (LeaderAndIsr, UpdateMetadata, StopReplica, ControlledShutdown)"
             }
             MsgKind::Produce => "Produce request and its ack",
             MsgKind::Fetch => "Replica fetch (follower pulls from leader)",
@@ -547,13 +552,11 @@ impl Message {
             Message::UpdateMetadata { .. }
             | Message::ControlledShutdown { .. }
             | Message::LeaderAndIsr(_)
-            | Message::StopReplica { .. }
-            | Message::AlterIsr(_) => (MsgKind::Controller, false),
+            | Message::StopReplica { .. } => (MsgKind::Controller, false),
             Message::UpdateMetadataResponse { .. }
             | Message::ControlledShutdownResponse { .. }
             | Message::LeaderAndIsrResponse { .. }
-            | Message::StopReplicaResponse { .. }
-            | Message::AlterIsrResponse(_) => (MsgKind::Controller, true),
+            | Message::StopReplicaResponse { .. } => (MsgKind::Controller, true),
             Message::Produce(_) => (MsgKind::Produce, false),
             Message::ProduceResponse(_) => (MsgKind::Produce, true),
             Message::Fetch(_) | Message::OffsetsForLeaderEpoch(_) => (MsgKind::Fetch, false),
@@ -603,8 +606,6 @@ impl Message {
                 format!("StopReplica{}", if *delete { " (delete)" } else { "" })
             }
             Message::StopReplicaResponse { error, .. } => format!("StopReplica: {error}"),
-            Message::AlterIsr(r) => format!("AlterIsr {} isr {:?}", r.tp, r.new_isr),
-            Message::AlterIsrResponse(r) => format!("AlterIsr {}: {}", r.tp, r.error),
             Message::Fetch(f) => match f.partitions.as_slice() {
                 [one] => format!("Fetch {} @{}", one.tp, one.fetch_offset),
                 many => format!("Fetch {} partitions", many.len()),

@@ -17,7 +17,7 @@ use crate::sim::{NodeId, NoteKind, Outbox, Tick};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Persistent paths the cluster starts with (what Kafka's `createTopLevelPaths` makes).
-pub const TOP_LEVEL_PATHS: [&str; 7] = [
+pub const TOP_LEVEL_PATHS: [&str; 8] = [
     "/admin",
     "/admin/delete_topics",
     "/brokers",
@@ -25,6 +25,7 @@ pub const TOP_LEVEL_PATHS: [&str; 7] = [
     "/brokers/topics",
     "/config",
     "/config/topics",
+    "/isr_change_notification",
 ];
 
 /// Most sessions the server keeps at once.
@@ -342,6 +343,11 @@ impl ZkServer {
                 data,
                 version,
             } => tree.set_data(path, data, *version).map(ZkReply::Set),
+            ZkOp::CreateSequential { prefix, data } => {
+                let path = format!("{prefix}{}", tree.next_sequence(parent(prefix)));
+                tree.create(&path, data, 0)?;
+                Ok(ZkReply::Created(path))
+            }
             ZkOp::Check { path, version } => match tree.get(path) {
                 None => Err(ZkError::NoNode),
                 Some(n) if n.stat.version != *version => Err(ZkError::BadVersion),
@@ -363,6 +369,9 @@ impl ZkServer {
                 }
                 self.fire(path, WatchedEventType::NodeCreated, out);
                 self.fire_children(parent(path), out);
+            }
+            ZkOp::CreateSequential { prefix, .. } => {
+                self.fire_children(parent(prefix), out);
             }
             ZkOp::Delete { path, .. } => {
                 for s in self.sessions.values_mut() {

@@ -18,6 +18,7 @@ pub struct Znode {
 pub struct Tree {
     nodes: BTreeMap<String, Znode>,
     zxid: u64,
+    sequences: BTreeMap<String, u32>,
 }
 
 /// Parent path of `path` ("/" for top-level nodes).
@@ -92,6 +93,15 @@ impl Tree {
             },
         );
         Ok(stat)
+    }
+
+    /// The next sequence number for a sequential child of `parent` (what
+    /// ZooKeeper takes from the parent's child version), 10 digits.
+    pub fn next_sequence(&mut self, parent: &str) -> String {
+        let n = self.sequences.entry(parent.to_string()).or_insert(0);
+        let s = format!("{:010}", *n);
+        *n += 1;
+        s
     }
 
     /// Deletes a childless znode if its version matches.
