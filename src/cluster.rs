@@ -14,20 +14,18 @@ mod run;
 
 pub use apply::CommandError;
 pub use ledger::{Ledger, LostRecord};
-pub use report::{
-    state_name, BrokerReport, EventReport, PartitionReport, ProducerReport, Report,
-};
+pub use report::{state_name, BrokerReport, EventReport, PartitionReport, ProducerReport, Report};
 
 use crate::broker::{Broker, BrokerConfig, BrokerState, BrokerTimer, Disk};
 use crate::check::Checker;
 use crate::client::producer::{Producer, ProducerTimer};
 use crate::log::Log;
 use crate::protocol::Message;
-use crate::topic::TopicPartition;
 use crate::sim::{
     ClusterConfig, EventQueue, InFlight, Network, NodeId, NoteKind, Outbox, Send, SimRng, Tick,
     TimedCommand, Trace, MAX_IN_FLIGHT,
 };
+use crate::topic::TopicPartition;
 use crate::zk::{ZkServer, ZkTimer};
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
@@ -394,10 +392,19 @@ impl World {
                     at,
                     format!("#{id} {from}->{to} {outcome} {}", msg.trace_text()),
                 );
+                let refused = outcome.starts_with("dropped: receiver")
+                    && from != NodeId::Zk
+                    && to != NodeId::Zk
+                    && msg != Message::ConnectionClosed;
                 if outcome == "delivered" {
                     self.deliver(from, to, msg);
                 } else {
                     self.mark_drop(from, to, if reach < 1.0 { reach } else { 0.97 });
+                }
+                if refused && self.is_up(from) {
+                    // Nothing listens there any more: the peer's operating
+                    // system answers with a TCP reset.
+                    self.send(to, from, Message::ConnectionClosed);
                 }
             }
             Event::Timer {
@@ -484,12 +491,32 @@ impl World {
                 at: self.now,
                 reason,
             };
+            self.close_connections(NodeId::Broker(id));
+        }
+    }
+
+    /// A process exited: its operating system closes its TCP connections,
+    /// so peers with requests in flight learn it (unless the link is cut).
+    pub(crate) fn close_connections(&mut self, gone: NodeId) {
+        let peers: Vec<NodeId> = self
+            .brokers
+            .keys()
+            .map(|b| NodeId::Broker(*b))
+            .chain(self.producers.keys().map(|p| NodeId::Producer(*p)))
+            .filter(|n| *n != gone && self.is_up(*n))
+            .collect();
+        for peer in peers {
+            self.send(gone, peer, Message::ConnectionClosed);
         }
     }
 
     /// Runs `f` on a running producer, carries out its effects and books
     /// what it saw acknowledged.
-    fn with_producer(&mut self, id: i32, f: impl FnOnce(&mut Producer, &mut Outbox<ProducerTimer>)) {
+    fn with_producer(
+        &mut self,
+        id: i32,
+        f: impl FnOnce(&mut Producer, &mut Outbox<ProducerTimer>),
+    ) {
         let Some(slot) = self.producers.get_mut(&id) else {
             return;
         };

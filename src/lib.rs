@@ -8,8 +8,8 @@ pub mod client;
 pub mod cluster;
 pub mod log;
 pub mod protocol;
-pub mod topic;
 pub mod sim;
+pub mod topic;
 pub mod view;
 pub mod zk;
 

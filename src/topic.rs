@@ -108,8 +108,8 @@ impl TopicConfig {
                 .ok_or_else(|| format!("topic config {key}: {raw} is not a valid value"))?;
             map.insert(key.clone(), parsed);
         }
-        let cfg: TopicConfig = serde_json::from_value(Value::Object(map))
-            .map_err(|e| format!("topic config: {e}"))?;
+        let cfg: TopicConfig =
+            serde_json::from_value(Value::Object(map)).map_err(|e| format!("topic config: {e}"))?;
         cfg.validate()?;
         Ok(cfg)
     }

@@ -44,7 +44,11 @@ fn five_brokers_elect_exactly_one_controller_at_epoch_one() {
             assert!(
                 logged(&w, node, "lost the race for /controller (NODEEXISTS)")
                     || logged(&w, node, &format!("sees broker {c} is the controller"))
-                    || logged(&w, node, &format!("took UpdateMetadata from controller {c}")),
+                    || logged(
+                        &w,
+                        node,
+                        &format!("took UpdateMetadata from controller {c}")
+                    ),
                 "seed {seed}: broker {id} neither lost the race nor saw the winner"
             );
         }

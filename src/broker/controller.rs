@@ -39,6 +39,9 @@ pub struct ControllerRole {
     pub(super) deleting: BTreeSet<String>,
     pub(super) pending_lai: BTreeMap<i32, BTreeSet<TopicPartition>>,
     pub(super) metadata_dirty: bool,
+    /// Each live broker's epoch: the czxid of its `/brokers/ids` znode
+    /// (KIP-380), to notice a broker that restarted between two reads.
+    pub(super) broker_epochs: BTreeMap<i32, u64>,
 }
 
 impl ControllerRole {
@@ -56,6 +59,7 @@ impl ControllerRole {
             deleting: BTreeSet::new(),
             pending_lai: BTreeMap::new(),
             metadata_dirty: false,
+            broker_epochs: BTreeMap::new(),
         }
     }
 
@@ -74,7 +78,11 @@ impl ControllerRole {
     }
 
     pub(super) fn replicas_of(&self, tp: &TopicPartition) -> Option<Vec<i32>> {
-        self.topics.get(&tp.topic)?.assignment.get(&tp.partition).cloned()
+        self.topics
+            .get(&tp.topic)?
+            .assignment
+            .get(&tp.partition)
+            .cloned()
     }
 
     pub(super) fn partition_state(&self, tp: &TopicPartition) -> Option<PartitionState> {
@@ -212,15 +220,49 @@ impl Broker {
                 );
             }
         }
-        if !first && joined.is_empty() && gone.is_empty() {
-            return;
-        }
+        let changed = first || !joined.is_empty() || !gone.is_empty();
         for b in &gone {
             role.channels.remove(b);
+            role.broker_epochs.remove(b);
         }
+        let unchanged: Vec<i32> = live.intersection(&role.live_brokers).copied().collect();
         role.live_brokers = live;
-        role.metadata_dirty = true;
-        self.on_brokers_changed(&joined, &gone, out);
+        if changed {
+            role.metadata_dirty = true;
+            self.on_brokers_changed(&joined, &gone, out);
+        }
+        for b in unchanged.into_iter().chain(joined) {
+            self.ctl_request(
+                ZkOp::GetData {
+                    path: format!("/brokers/ids/{b}"),
+                    watch: false,
+                },
+                CtlOp::BrokerEpoch(b),
+                out,
+            );
+        }
+    }
+
+    /// The czxid of `/brokers/ids/<b>`: a new one for a broker already
+    /// known means it restarted in between (a bounced broker).
+    pub(super) fn on_broker_epoch(&mut self, b: i32, czxid: u64, out: &mut Out) {
+        let Some(role) = self.role.as_mut() else {
+            return;
+        };
+        if !role.live_brokers.contains(&b) {
+            return;
+        }
+        match role.broker_epochs.insert(b, czxid) {
+            Some(old) if old != czxid => {
+                out.note(
+                    NoteKind::Controller,
+                    format!("broker {b} restarted between two reads of /brokers/ids (its broker epoch changed): handling it as gone and back"),
+                );
+                role.channels.remove(&b);
+                self.on_brokers_changed(&[b], &[b], out);
+            }
+            _ => {}
+        }
     }
 
     pub(super) fn enqueue(&mut self, now: Tick, target: i32, msg: Message, out: &mut Out) {

@@ -58,7 +58,12 @@ impl Broker {
     pub(super) fn start_truncations(&mut self, out: &mut Out) {
         for leader in self.leaders_followed() {
             let parts = self.followed(leader, Follow::Truncating);
-            if parts.is_empty() || self.fetchers.get(&leader).is_some_and(|f| f.epoch_query.is_some()) {
+            if parts.is_empty()
+                || self
+                    .fetchers
+                    .get(&leader)
+                    .is_some_and(|f| f.epoch_query.is_some())
+            {
                 continue;
             }
             let partitions = parts
@@ -205,6 +210,28 @@ impl Broker {
                 correlation_id,
             },
         );
+    }
+
+    /// A leader's process went away: its requests will never be answered.
+    pub(super) fn on_connection_closed(&mut self, from: NodeId, out: &mut Out) {
+        let NodeId::Broker(leader) = from else {
+            return;
+        };
+        let Some(f) = self.fetchers.get_mut(&leader) else {
+            return;
+        };
+        if f.in_flight.is_none() && f.epoch_query.is_none() {
+            return;
+        }
+        f.in_flight = None;
+        f.epoch_query = None;
+        if !f.backing_off {
+            f.backing_off = true;
+            out.timer(
+                self.now + self.cfg.replica_fetch_backoff_ms,
+                BrokerTimer::FetchBackoff { leader },
+            );
+        }
     }
 
     pub(super) fn fetch_timeout(&mut self, leader: i32, correlation_id: u64, out: &mut Out) {

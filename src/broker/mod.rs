@@ -500,10 +500,8 @@ impl Broker {
                         );
                     }
                     self.metadata_brokers = live_brokers;
-                    self.metadata_partitions = partitions
-                        .into_iter()
-                        .map(|p| (p.tp.clone(), p))
-                        .collect();
+                    self.metadata_partitions =
+                        partitions.into_iter().map(|p| (p.tp.clone(), p)).collect();
                     KafkaError::None
                 };
                 if from != NodeId::Broker(self.id) {
@@ -582,7 +580,14 @@ impl Broker {
                 partitions,
                 delete,
                 ..
-            } => self.on_stop_replica(from, correlation_id, controller_epoch, partitions, delete, out),
+            } => self.on_stop_replica(
+                from,
+                correlation_id,
+                controller_epoch,
+                partitions,
+                delete,
+                out,
+            ),
             Message::Fetch(req) => self.on_fetch(from, req, out),
             Message::FetchResponse(resp) => self.on_fetch_response(from, resp, out),
             Message::OffsetsForLeaderEpoch(req) => self.on_epoch_query(from, req, out),
@@ -592,6 +597,7 @@ impl Broker {
                 topics,
             } => self.on_metadata_request(from, correlation_id, topics, out),
             Message::Produce(req) => self.on_produce(from, req, out),
+            Message::ConnectionClosed => self.on_connection_closed(from, out),
             Message::ControlledShutdownResponse { .. } => {}
             Message::ZkConnect { .. }
             | Message::ZkPing { .. }

@@ -40,9 +40,11 @@ pub(super) enum CtlOp {
     ReadState(TopicPartition, ReadWhy),
     Write(Vec<TopicPartition>),
     DeleteList,
+    PreferredExists,
     PreferredElection,
     IsrChanges,
     IsrChange(String),
+    BrokerEpoch(i32),
     Ignore,
 }
 
@@ -75,7 +77,7 @@ pub fn elect_leader(
 }
 
 impl Broker {
-    fn ctl_request(&mut self, op: ZkOp, ctl: CtlOp, out: &mut Out) {
+    pub(super) fn ctl_request(&mut self, op: ZkOp, ctl: CtlOp, out: &mut Out) {
         if let Some(xid) = self.zk_request(op, ZkPurpose::Controller, out) {
             if let Some(role) = self.role.as_mut() {
                 role.ops.insert(xid, ctl);
@@ -122,17 +124,22 @@ impl Broker {
 
     fn watch_preferred(&mut self, out: &mut Out) {
         self.ctl_request(
-            ZkOp::GetData {
+            ZkOp::Exists {
                 path: PREFERRED_ELECTION_PATH.into(),
                 watch: true,
             },
-            CtlOp::PreferredElection,
+            CtlOp::PreferredExists,
             out,
         );
     }
 
     /// Watches on topic and admin paths (controller only).
-    pub(super) fn on_partition_watch(&mut self, event_type: WatchedEventType, path: &str, out: &mut Out) {
+    pub(super) fn on_partition_watch(
+        &mut self,
+        event_type: WatchedEventType,
+        path: &str,
+        out: &mut Out,
+    ) {
         if self.role.is_none() {
             return;
         }
@@ -151,7 +158,8 @@ impl Broker {
                     out,
                 );
             }
-            (_, PREFERRED_ELECTION_PATH) => self.watch_preferred(out),
+            (WatchedEventType::NodeCreated, PREFERRED_ELECTION_PATH) => self.watch_preferred(out),
+            (WatchedEventType::NodeDeleted, PREFERRED_ELECTION_PATH) => self.watch_preferred(out),
             (WatchedEventType::NodeChildrenChanged, "/isr_change_notification") => {
                 self.watch_isr_changes(out)
             }
@@ -230,7 +238,10 @@ impl Broker {
                     return;
                 };
                 let Some(assignment) = parse_assignment(&data) else {
-                    out.note(NoteKind::Controller, format!("/brokers/topics/{t} is not valid JSON"));
+                    out.note(
+                        NoteKind::Controller,
+                        format!("/brokers/topics/{t} is not valid JSON"),
+                    );
                     return;
                 };
                 if let Some(meta) = self.role.as_mut().and_then(|r| r.topics.get_mut(&t)) {
@@ -284,9 +295,26 @@ impl Broker {
                     }
                 }
             }
+            CtlOp::PreferredExists => {
+                if let Ok(ZkReply::Exists(Some(_))) = result {
+                    self.ctl_request(
+                        ZkOp::GetData {
+                            path: PREFERRED_ELECTION_PATH.into(),
+                            watch: false,
+                        },
+                        CtlOp::PreferredElection,
+                        out,
+                    );
+                }
+            }
             CtlOp::PreferredElection => {
                 if let Ok(ZkReply::Data(data, _)) = result {
                     self.preferred_election_from_zk(&data, out);
+                }
+            }
+            CtlOp::BrokerEpoch(b) => {
+                if let Ok(ZkReply::Data(_, stat)) = result {
+                    self.on_broker_epoch(b, stat.czxid, out);
                 }
             }
             CtlOp::Ignore => {}
@@ -359,11 +387,12 @@ impl Broker {
                         format!("ISR change notification: {tp} ISR is {:?}", state.isr),
                     );
                 }
-                role.states.insert(tp.clone(), (state.clone(), stat.version));
+                role.states
+                    .insert(tp.clone(), (state.clone(), stat.version));
                 role.metadata_dirty = true;
                 let live = |b: i32| role.live_brokers.contains(&b);
                 if state.leader == NO_LEADER || !live(state.leader) {
-                    self.elect_partitions(&[tp], None, out);
+                    self.elect_partitions(&[tp], &[], false, out);
                 } else if why == ReadWhy::Load {
                     self.queue_leader_and_isr(&tp);
                 }
@@ -378,7 +407,9 @@ impl Broker {
                 let Some(&leader) = live.first() else {
                     out.note(
                         NoteKind::Controller,
-                        format!("{tp}: no replica of {replicas:?} is alive; it stays new until one is"),
+                        format!(
+                            "{tp}: no replica of {replicas:?} is alive; it stays new until one is"
+                        ),
                     );
                     return;
                 };
@@ -405,11 +436,7 @@ impl Broker {
     /// epoch's znode version; the cache is updated at once (this broker is
     /// ZooKeeper's only writer of these znodes, and its requests are applied
     /// in order).
-    pub(super) fn write_states(
-        &mut self,
-        writes: Vec<(TopicPartition, LeaderIsr)>,
-        out: &mut Out,
-    ) {
+    pub(super) fn write_states(&mut self, writes: Vec<(TopicPartition, LeaderIsr)>, out: &mut Out) {
         let Some(role) = self.role.as_mut() else {
             return;
         };
@@ -496,16 +523,24 @@ impl Broker {
         role.metadata_dirty = true;
     }
 
-    /// Elects leaders for `tps` whose leader is gone (or, with `shutting`,
-    /// is shutting down), removing dead or leaving brokers from the ISR as
+    /// Elects leaders for `tps` whose leader is gone (or is in `exclude`:
+    /// shutting down or bounced), removing dead or leaving brokers from the
+    /// ISR as
     /// Kafka's controller does.
-    pub(super) fn elect_partitions(&mut self, tps: &[TopicPartition], shutting: Option<i32>, out: &mut Out) {
+    pub(super) fn elect_partitions(
+        &mut self,
+        tps: &[TopicPartition],
+        exclude: &[i32],
+        controlled: bool,
+        out: &mut Out,
+    ) {
         let Some(role) = self.role.as_ref() else {
             return;
         };
         let mut writes = Vec::new();
         for tp in tps {
-            let (Some((state, _)), Some(replicas)) = (role.states.get(tp), role.replicas_of(tp)) else {
+            let (Some((state, _)), Some(replicas)) = (role.states.get(tp), role.replicas_of(tp))
+            else {
                 continue;
             };
             let unclean = role
@@ -513,7 +548,7 @@ impl Broker {
                 .get(&tp.topic)
                 .and_then(|m| m.config.as_ref())
                 .is_some_and(|c| c.unclean_leader_election_enable);
-            let live = |b: i32| role.live_brokers.contains(&b) && Some(b) != shutting;
+            let live = |b: i32| role.live_brokers.contains(&b) && !exclude.contains(&b);
             let leader_ok = state.leader != NO_LEADER && live(state.leader);
             let isr_live: Vec<i32> = state.isr.iter().copied().filter(|b| live(*b)).collect();
             let mut next = state.clone();
@@ -524,10 +559,13 @@ impl Broker {
                 next.isr = isr_live;
                 out.note(
                     NoteKind::Controller,
-                    format!("{tp}: removed dead or leaving replicas from the ISR, now {:?}", next.isr),
+                    format!(
+                        "{tp}: removed dead or leaving replicas from the ISR, now {:?}",
+                        next.isr
+                    ),
                 );
             } else {
-                let allow_unclean = unclean && shutting.is_none();
+                let allow_unclean = unclean && !controlled;
                 match elect_leader(&replicas, &state.isr, live, allow_unclean) {
                     Some((leader, false)) => {
                         next.leader = leader;
@@ -552,7 +590,7 @@ impl Broker {
                             ),
                         );
                     }
-                    None if shutting.is_some() => continue,
+                    None if controlled => continue,
                     None => {
                         if state.leader == NO_LEADER {
                             continue;
@@ -566,7 +604,11 @@ impl Broker {
                             format!(
                                 "{tp} is OFFLINE (leader -1): no live replica in ISR {:?}{}",
                                 state.isr,
-                                if unclean { "" } else { " and unclean.leader.election.enable=false" }
+                                if unclean {
+                                    ""
+                                } else {
+                                    " and unclean.leader.election.enable=false"
+                                }
                             ),
                         );
                     }
@@ -586,17 +628,28 @@ impl Broker {
         for b in gone {
             role.shutting_down.remove(b);
         }
-        let mut affected = Vec::new();
-        for (tp, (state, _)) in &role.states {
-            let touches_gone = gone.iter().any(|b| state.isr.contains(b) || state.leader == *b);
-            let offline_back = state.leader == NO_LEADER
-                && role
-                    .replicas_of(tp)
-                    .is_some_and(|r| r.iter().any(|b| joined.contains(b)));
-            if touches_gone || offline_back {
-                affected.push(tp.clone());
-            }
-        }
+        // Failures first (a bounced broker is both gone and joined), then startups.
+        let failed: Vec<TopicPartition> = role
+            .states
+            .iter()
+            .filter(|(_, (s, _))| gone.iter().any(|b| s.isr.contains(b) || s.leader == *b))
+            .map(|(tp, _)| tp.clone())
+            .collect();
+        self.elect_partitions(&failed, gone, false, out);
+        let Some(role) = self.role.as_mut() else {
+            return;
+        };
+        let affected: Vec<TopicPartition> = role
+            .states
+            .iter()
+            .filter(|(tp, (s, _))| {
+                s.leader == NO_LEADER
+                    && role
+                        .replicas_of(tp)
+                        .is_some_and(|r| r.iter().any(|b| joined.contains(b)))
+            })
+            .map(|(tp, _)| tp.clone())
+            .collect();
         for j in joined {
             let hosted: Vec<TopicPartition> = role
                 .states
@@ -609,7 +662,7 @@ impl Broker {
             }
         }
         let topics: Vec<String> = role.topics.keys().cloned().collect();
-        self.elect_partitions(&affected, None, out);
+        self.elect_partitions(&affected, &[], false, out);
         if !joined.is_empty() {
             for t in topics {
                 self.maybe_load_partitions(&t, out);
@@ -630,9 +683,12 @@ impl Broker {
             .filter(|(_, (s, _))| s.leader == broker || s.isr.contains(&broker))
             .map(|(tp, _)| tp.clone())
             .collect();
-        self.elect_partitions(&tps, Some(broker), out);
+        self.elect_partitions(&tps, &[broker], true, out);
         self.role.as_ref().map_or(0, |r| {
-            r.states.values().filter(|(s, _)| s.leader == broker).count()
+            r.states
+                .values()
+                .filter(|(s, _)| s.leader == broker)
+                .count()
         })
     }
 
@@ -670,13 +726,24 @@ impl Broker {
             if !tps.is_empty() && !tps.contains(tp) {
                 continue;
             }
-            let Some(&preferred) = role.replicas_of(tp).and_then(|r| r.first().copied()).as_ref() else {
+            let Some(&preferred) = role
+                .replicas_of(tp)
+                .and_then(|r| r.first().copied())
+                .as_ref()
+            else {
                 continue;
             };
-            if state.leader == preferred
-                || !role.live_brokers.contains(&preferred)
-                || !state.isr.contains(&preferred)
-            {
+            if state.leader == preferred {
+                continue;
+            }
+            if !role.live_brokers.contains(&preferred) || !state.isr.contains(&preferred) {
+                out.note(
+                    NoteKind::Election,
+                    format!(
+                        "{tp}: preferred replica {preferred} is not alive and in the ISR {:?} (as the controller knows it); leadership stays",
+                        state.isr
+                    ),
+                );
                 continue;
             }
             let mut next = state.clone();
@@ -704,7 +771,11 @@ impl Broker {
         let pct = self.cfg.leader_imbalance_per_broker_percentage as usize;
         let mut per_broker: BTreeMap<i32, (usize, Vec<TopicPartition>)> = BTreeMap::new();
         for (tp, (state, _)) in &role.states {
-            let Some(&preferred) = role.replicas_of(tp).and_then(|r| r.first().copied()).as_ref() else {
+            let Some(&preferred) = role
+                .replicas_of(tp)
+                .and_then(|r| r.first().copied())
+                .as_ref()
+            else {
                 continue;
             };
             let e = per_broker.entry(preferred).or_default();
@@ -745,7 +816,10 @@ impl Broker {
         if let Some(meta) = role.topics.get(topic) {
             for (p, replicas) in &meta.assignment {
                 for b in replicas {
-                    hosts.entry(*b).or_default().push(TopicPartition::new(topic, *p));
+                    hosts
+                        .entry(*b)
+                        .or_default()
+                        .push(TopicPartition::new(topic, *p));
                 }
             }
         }
@@ -753,7 +827,9 @@ impl Broker {
         let version = role.epoch_zk_version;
         out.note(
             NoteKind::Controller,
-            format!("deleting topic {topic}: StopReplica (delete) to its replicas, then its znodes"),
+            format!(
+                "deleting topic {topic}: StopReplica (delete) to its replicas, then its znodes"
+            ),
         );
         let live: BTreeSet<i32> = role.live_brokers.clone();
         let me = self.id;
@@ -795,7 +871,10 @@ impl Broker {
             format!("/config/topics/{topic}"),
             format!("/admin/delete_topics/{topic}"),
         ] {
-            ops.push(ZkOp::Delete { path, version: None });
+            ops.push(ZkOp::Delete {
+                path,
+                version: None,
+            });
         }
         if let Some(role) = self.role.as_mut() {
             role.states.retain(|tp, _| tp.topic != topic);
@@ -830,8 +909,10 @@ impl Broker {
         let epoch = role.epoch();
         let mut sends = Vec::new();
         for (b, tps) in lai {
-            let partitions: Vec<PartitionState> =
-                tps.iter().filter_map(|tp| role.partition_state(tp)).collect();
+            let partitions: Vec<PartitionState> = tps
+                .iter()
+                .filter_map(|tp| role.partition_state(tp))
+                .collect();
             if partitions.is_empty() {
                 continue;
             }
@@ -880,7 +961,10 @@ mod tests {
     #[test]
     fn election_prefers_the_isr_in_assignment_order() {
         let live = |b: i32| b != 1;
-        assert_eq!(elect_leader(&[1, 2, 3], &[1, 3], live, false), Some((3, false)));
+        assert_eq!(
+            elect_leader(&[1, 2, 3], &[1, 3], live, false),
+            Some((3, false))
+        );
         assert_eq!(elect_leader(&[1, 2, 3], &[1], live, false), None);
         assert_eq!(elect_leader(&[1, 2, 3], &[1], live, true), Some((2, true)));
         assert_eq!(elect_leader(&[1], &[1], live, true), None);

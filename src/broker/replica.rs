@@ -15,9 +15,9 @@
 use super::{Broker, BrokerTimer, Out, ZkPurpose};
 use crate::log::Log;
 use crate::protocol::kafka::{
-    EpochEnd, Fetch, FetchResponse, FetchedPartition, LeaderAndIsr,
-    MetadataResponse, OffsetsForLeaderEpoch, OffsetsForLeaderEpochResponse, Produce,
-    ProducePartitionResponse, ProduceResponse,
+    EpochEnd, Fetch, FetchResponse, FetchedPartition, LeaderAndIsr, MetadataResponse,
+    OffsetsForLeaderEpoch, OffsetsForLeaderEpochResponse, Produce, ProducePartitionResponse,
+    ProduceResponse,
 };
 use crate::protocol::{KafkaError, Message, ZkOp, ZkReply, ZkResult};
 use crate::sim::{NodeId, NoteKind, Tick};
@@ -151,11 +151,7 @@ impl Broker {
         out: &mut Out,
     ) {
         let key = (tp.clone(), what);
-        if self
-            .noted
-            .get(&key)
-            .is_some_and(|t| self.now < t + 1_000)
-        {
+        if self.noted.get(&key).is_some_and(|t| self.now < t + 1_000) {
             return;
         }
         self.noted.insert(key, self.now);
@@ -179,11 +175,7 @@ impl Broker {
                 if !ps.replicas.contains(&self.id) {
                     continue;
                 }
-                let cfg = req
-                    .configs
-                    .get(&ps.tp.topic)
-                    .cloned()
-                    .unwrap_or_default();
+                let cfg = req.configs.get(&ps.tp.topic).cloned().unwrap_or_default();
                 self.apply_partition_state(ps, cfg, out);
             }
             KafkaError::None
@@ -299,7 +291,7 @@ impl Broker {
         } else {
             r.follow = Follow::Fetching;
         }
-        if ps.leader != NO_LEADER && !was_leader && self.replicas.get(&tp).map(|o| o.leader) != Some(ps.leader) {
+        if ps.leader != NO_LEADER && self.replicas.get(&tp).map(|o| o.leader) != Some(ps.leader) {
             out.note(
                 NoteKind::Replication,
                 format!(
@@ -419,10 +411,7 @@ impl Broker {
         let key = self.next_correlation;
         self.next_correlation += 1;
         self.delayed_produce.insert(key, delayed);
-        out.timer(
-            now + req.timeout_ms,
-            BrokerTimer::ProduceTimeout { key },
-        );
+        out.timer(now + req.timeout_ms, BrokerTimer::ProduceTimeout { key });
     }
 
     fn answer_produce(d: DelayedProduce, out: &mut Out) {
@@ -621,7 +610,12 @@ impl Broker {
         let keys: Vec<u64> = self
             .parked_fetches
             .iter()
-            .filter(|(_, p)| p.request.partitions.iter().any(|f| appended.contains(&f.tp)))
+            .filter(|(_, p)| {
+                p.request
+                    .partitions
+                    .iter()
+                    .any(|f| appended.contains(&f.tp))
+            })
             .map(|(k, _)| *k)
             .collect();
         for key in keys {
@@ -681,7 +675,12 @@ impl Broker {
                 })
                 .collect();
             if !slow.is_empty() {
-                let isr: Vec<i32> = r.isr.iter().copied().filter(|b| !slow.contains(b)).collect();
+                let isr: Vec<i32> = r
+                    .isr
+                    .iter()
+                    .copied()
+                    .filter(|b| !slow.contains(b))
+                    .collect();
                 shrinks.push((tp.clone(), slow, isr));
             }
         }

@@ -39,7 +39,12 @@ impl Broker {
 
     /// Sends a ZooKeeper request; returns its xid, or `None` when there is
     /// no session or too many requests are outstanding.
-    pub(super) fn zk_request(&mut self, op: ZkOp, purpose: ZkPurpose, out: &mut Out) -> Option<u64> {
+    pub(super) fn zk_request(
+        &mut self,
+        op: ZkOp,
+        purpose: ZkPurpose,
+        out: &mut Out,
+    ) -> Option<u64> {
         let session_id = self.session()?;
         if self.pending.len() >= MAX_PENDING_ZK {
             out.note(

@@ -124,16 +124,29 @@ impl ProducerConfig {
             return Err("topic: a producer needs a topic".into());
         }
         if !self.rate.is_finite() || !(0.0..=MAX_RATE).contains(&self.rate) {
-            return Err(format!("rate: {} must be between 0 and {MAX_RATE}", self.rate));
+            return Err(format!(
+                "rate: {} must be between 0 and {MAX_RATE}",
+                self.rate
+            ));
         }
         let checks: [(&str, u64, u64, u64); 8] = [
             ("batch.size", self.batch_size.into(), 64, 1_048_576),
             ("linger.ms", self.linger_ms, 0, 60_000),
             ("buffer.memory", self.buffer_memory, 1_024, 1 << 30),
-            ("max.in.flight.requests.per.connection", self.max_in_flight.into(), 1, 100),
+            (
+                "max.in.flight.requests.per.connection",
+                self.max_in_flight.into(),
+                1,
+                100,
+            ),
             ("retry.backoff.ms", self.retry_backoff_ms, 1, 60_000),
             ("request.timeout.ms", self.request_timeout_ms, 1, 600_000),
-            ("metadata.max.age.ms", self.metadata_max_age_ms, 1, 86_400_000),
+            (
+                "metadata.max.age.ms",
+                self.metadata_max_age_ms,
+                1,
+                86_400_000,
+            ),
             ("value_bytes", self.value_bytes.into(), 0, 65_536),
         ];
         for (key, v, lo, hi) in checks {
@@ -149,7 +162,10 @@ impl ProducerConfig {
             ));
         }
         if self.key_space > 1_000_000 {
-            return Err(format!("key_space: {} must be at most 1000000", self.key_space));
+            return Err(format!(
+                "key_space: {} must be at most 1000000",
+                self.key_space
+            ));
         }
         Ok(())
     }
@@ -270,7 +286,11 @@ pub struct Producer {
     wake_at: Option<Tick>,
     stats: ProducerStats,
     acked: Vec<AckedBatch>,
+    noted: BTreeMap<(i32, KafkaErrorKey), Tick>,
 }
+
+/// An error's name, for rate-limiting notes.
+type KafkaErrorKey = String;
 
 fn record_size(r: &PendingRecord) -> usize {
     r.value.len() + r.key.as_ref().map_or(0, Vec::len) + 21
@@ -303,6 +323,7 @@ impl Producer {
             wake_at: None,
             stats: ProducerStats::default(),
             acked: Vec::new(),
+            noted: BTreeMap::new(),
         }
     }
 
@@ -352,7 +373,10 @@ impl Producer {
 
     /// Requests in flight per broker.
     pub fn in_flight_to(&self, broker: i32) -> usize {
-        self.in_flight.values().filter(|r| r.broker == broker).count()
+        self.in_flight
+            .values()
+            .filter(|r| r.broker == broker)
+            .count()
     }
 
     /// Batches acknowledged since the last call.
@@ -466,7 +490,9 @@ impl Producer {
     pub fn handle_message(&mut self, now: Tick, from: NodeId, msg: Message, out: &mut Out) {
         self.now = now;
         match msg {
-            Message::MetadataResponse(resp) if self.metadata_in_flight == Some(resp.correlation_id) => {
+            Message::MetadataResponse(resp)
+                if self.metadata_in_flight == Some(resp.correlation_id) =>
+            {
                 self.metadata_in_flight = None;
                 for b in &resp.brokers {
                     if !self.bootstrap.contains(b) {
@@ -509,6 +535,31 @@ impl Producer {
                 }
             }
             Message::ProduceResponse(resp) => self.on_produce_response(from, resp, out),
+            Message::ConnectionClosed => {
+                let NodeId::Broker(b) = from else {
+                    return;
+                };
+                let lost: Vec<u64> = self
+                    .in_flight
+                    .iter()
+                    .filter(|(_, r)| r.broker == b)
+                    .map(|(c, _)| *c)
+                    .collect();
+                if !lost.is_empty() {
+                    out.note(
+                        NoteKind::Client,
+                        format!("connection to broker {b} closed with {} request(s) in flight (NETWORK_EXCEPTION)", lost.len()),
+                    );
+                }
+                for c in lost {
+                    let req = self.in_flight.remove(&c).expect("listed");
+                    for (p, batch) in req.batches {
+                        self.retry_or_fail(p, batch, KafkaError::NetworkException, out);
+                    }
+                }
+                self.need_metadata = true;
+                self.metadata_in_flight = None;
+            }
             _ => {}
         }
         self.run(out);
@@ -545,23 +596,36 @@ impl Producer {
         }
     }
 
-    fn retry_or_fail(&mut self, partition: i32, mut batch: ProducerBatch, error: KafkaError, out: &mut Out) {
+    fn retry_or_fail(
+        &mut self,
+        partition: i32,
+        mut batch: ProducerBatch,
+        error: KafkaError,
+        out: &mut Out,
+    ) {
         let expired = self.now >= batch.created + self.cfg.delivery_timeout_ms;
         if error.is_retriable() && batch.attempts <= self.cfg.retries && !expired {
-            out.note(
-                NoteKind::Client,
-                format!(
-                    "{}-{partition}: batch of {} records got {error}; retrying in retry.backoff.ms ({} ms)",
-                    self.cfg.topic,
-                    batch.records.len(),
-                    self.cfg.retry_backoff_ms
-                ),
-            );
+            let key = (partition, error.to_string());
+            if self.noted.get(&key).is_none_or(|t| self.now >= t + 1_000) {
+                self.noted.insert(key, self.now);
+                out.note(
+                    NoteKind::Client,
+                    format!(
+                        "{}-{partition}: batch of {} records got {error}; retrying in retry.backoff.ms ({} ms)",
+                        self.cfg.topic,
+                        batch.records.len(),
+                        self.cfg.retry_backoff_ms
+                    ),
+                );
+            }
             batch.retry_at = self.now + self.cfg.retry_backoff_ms;
             self.queues.entry(partition).or_default().push_front(batch);
         } else {
             let why = if expired {
-                format!("delivery.timeout.ms ({} ms) passed", self.cfg.delivery_timeout_ms)
+                format!(
+                    "delivery.timeout.ms ({} ms) passed",
+                    self.cfg.delivery_timeout_ms
+                )
             } else {
                 error.to_string()
             };
@@ -592,7 +656,11 @@ impl Producer {
         self.last_gen = self.now;
         for _ in 0..n {
             let key = (self.cfg.key_space > 0).then(|| {
-                format!("key-{}", self.rng.next_u64() % u64::from(self.cfg.key_space)).into_bytes()
+                format!(
+                    "key-{}",
+                    self.rng.next_u64() % u64::from(self.cfg.key_space)
+                )
+                .into_bytes()
             });
             let r = self.make_record(key);
             self.unpartitioned.push_back((None, r));
@@ -825,7 +893,9 @@ impl Producer {
         let mut next: Option<Tick> = None;
         let mut at = |t: Tick| next = Some(next.map_or(t, |n: Tick| n.min(t)));
         if self.cfg.rate > 0.0 {
-            let wait = ((1.0 - self.carry) * 1000.0 / self.cfg.rate).ceil().max(1.0) as Tick;
+            let wait = ((1.0 - self.carry) * 1000.0 / self.cfg.rate)
+                .ceil()
+                .max(1.0) as Tick;
             at(self.now + wait);
         }
         for q in self.queues.values() {

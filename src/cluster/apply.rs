@@ -162,6 +162,7 @@ impl World {
                     slot.disk = b.take_disk();
                 }
                 slot.process = Process::Crashed { at: now };
+                self.close_connections(NodeId::Broker(broker));
                 self.note(
                     NodeId::Broker(broker),
                     NoteKind::Fault,
@@ -235,7 +236,11 @@ impl World {
             } => self.add_partitions(topic, partitions),
             Command::DeleteTopic { ref topic } => {
                 self.topic_assignment(topic)?;
-                if self.zk.tree().exists(&format!("/admin/delete_topics/{topic}")) {
+                if self
+                    .zk
+                    .tree()
+                    .exists(&format!("/admin/delete_topics/{topic}"))
+                {
                     return refuse(format!("topic {topic} is already marked for deletion"));
                 }
                 self.admin_zk(ZkOp::Create {
@@ -275,7 +280,10 @@ impl World {
                     data,
                     ephemeral: false,
                 })?;
-                Ok(format!("preferred leader election asked for {} partitions", parts.len()))
+                Ok(format!(
+                    "preferred leader election asked for {} partitions",
+                    parts.len()
+                ))
             }
             Command::AddProducer { id, ref config } => self.add_producer(id, config.clone()),
             Command::SetProducer {
@@ -347,12 +355,16 @@ impl World {
         let mut out = Outbox::default();
         let result = self.zk.admin(op, &mut out);
         self.flush(NodeId::Zk, 0, out, super::NodeTimer::Zk);
-        result.map(|_| ()).map_err(|(_, e)| CommandError(format!("ZooKeeper refused: {e}")))
+        result
+            .map(|_| ())
+            .map_err(|(_, e)| CommandError(format!("ZooKeeper refused: {e}")))
     }
 
     fn topic_assignment(&self, topic: &str) -> Result<BTreeMap<i32, Vec<i32>>, CommandError> {
         let Some(node) = self.zk.tree().get(&format!("/brokers/topics/{topic}")) else {
-            return refuse(format!("topic {topic} does not exist (UNKNOWN_TOPIC_OR_PARTITION)"));
+            return refuse(format!(
+                "topic {topic} does not exist (UNKNOWN_TOPIC_OR_PARTITION)"
+            ));
         };
         parse_assignment(&node.data)
             .ok_or_else(|| CommandError(format!("/brokers/topics/{topic} is not valid")))
@@ -387,7 +399,9 @@ impl World {
             return refuse(format!("TOPIC_ALREADY_EXISTS: topic {name} already exists"));
         }
         if self.zk.tree().children("/brokers/topics").len() >= MAX_TOPICS {
-            return refuse(format!("the cluster already has {MAX_TOPICS} topics, the limit"));
+            return refuse(format!(
+                "the cluster already has {MAX_TOPICS} topics, the limit"
+            ));
         }
         if !(1..=MAX_PARTITIONS).contains(&partitions) {
             return refuse(format!(
@@ -422,7 +436,9 @@ impl World {
             ephemeral: false,
         })?;
         let scheme_name = match scheme {
-            AssignmentScheme::Notes => "the notes' scheme: partition i's replica j on broker (i + j) mod n",
+            AssignmentScheme::Notes => {
+                "the notes' scheme: partition i's replica j on broker (i + j) mod n"
+            }
             AssignmentScheme::Kafka => "Kafka's assignReplicasToBrokers",
         };
         self.note(
@@ -444,14 +460,19 @@ impl World {
             ));
         }
         if total > MAX_PARTITIONS {
-            return refuse(format!("INVALID_PARTITIONS: at most {MAX_PARTITIONS} partitions here"));
+            return refuse(format!(
+                "INVALID_PARTITIONS: at most {MAX_PARTITIONS} partitions here"
+            ));
         }
         let rf = assignment.get(&0).map_or(1, |r| r.len() as u32);
         let mut brokers = self.registered_brokers();
         brokers.sort_unstable();
         let scheme_is_notes = assignment.iter().all(|(p, r)| {
             let n = brokers.len();
-            n > 0 && r.iter().enumerate().all(|(j, b)| brokers.get((*p as usize + j) % n) == Some(b))
+            n > 0
+                && r.iter()
+                    .enumerate()
+                    .all(|(j, b)| brokers.get((*p as usize + j) % n) == Some(b))
         });
         let all = if scheme_is_notes {
             notes_assignment(&brokers, total, rf)
@@ -475,7 +496,10 @@ impl World {
         self.note(
             NodeId::Zk,
             NoteKind::Controller,
-            format!("kafka-topics --alter {topic} --partitions {total}: new partitions {old}..{}", total - 1),
+            format!(
+                "kafka-topics --alter {topic} --partitions {total}: new partitions {old}..{}",
+                total - 1
+            ),
         );
         Ok(format!("topic {topic} now has {total} partitions"))
     }
@@ -488,9 +512,15 @@ impl World {
         }
     }
 
-    fn add_producer(&mut self, id: Option<i32>, cfg: ProducerConfig) -> Result<String, CommandError> {
+    fn add_producer(
+        &mut self,
+        id: Option<i32>,
+        cfg: ProducerConfig,
+    ) -> Result<String, CommandError> {
         if self.producers.len() >= MAX_PRODUCERS {
-            return refuse(format!("the cluster already has {MAX_PRODUCERS} producers, the limit"));
+            return refuse(format!(
+                "the cluster already has {MAX_PRODUCERS} producers, the limit"
+            ));
         }
         let id = id.unwrap_or_else(|| self.producers.keys().max().map_or(1, |m| m + 1));
         if !(0..=MAX_BROKER_ID).contains(&id) {

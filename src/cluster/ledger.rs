@@ -129,7 +129,14 @@ impl Ledger {
 
     /// `leader` now leads `tp` in `epoch`: checks every acknowledged record
     /// against its log. Returns how many were found lost.
-    pub fn audit(&mut self, tp: &TopicPartition, leader: i32, epoch: i32, log: &Log, now: u64) -> u64 {
+    pub fn audit(
+        &mut self,
+        tp: &TopicPartition,
+        leader: i32,
+        epoch: i32,
+        log: &Log,
+        now: u64,
+    ) -> u64 {
         self.leaders.insert(tp.clone(), (leader, epoch));
         let before = self.lost_total;
         let start = log.log_start_offset();
@@ -168,7 +175,10 @@ impl Ledger {
                 .into_iter()
                 .filter_map(|r| r.value)
                 .map(|v| {
-                    let end = v.iter().position(|c| *c == b' ' || *c == b'.').unwrap_or(v.len());
+                    let end = v
+                        .iter()
+                        .position(|c| *c == b' ' || *c == b'.')
+                        .unwrap_or(v.len());
                     v[..end].to_vec()
                 })
                 .collect();

@@ -235,6 +235,8 @@ pub enum KafkaError {
     NotLeaderOrFollower,
     /// `REQUEST_TIMED_OUT` (7).
     RequestTimedOut,
+    /// `NETWORK_EXCEPTION` (13): the connection closed before the answer came.
+    NetworkException,
     /// `MESSAGE_TOO_LARGE` (10).
     MessageTooLarge,
     /// `RECORD_LIST_TOO_LARGE` (18).
@@ -260,6 +262,7 @@ impl KafkaError {
                 | KafkaError::LeaderNotAvailable
                 | KafkaError::NotLeaderOrFollower
                 | KafkaError::RequestTimedOut
+                | KafkaError::NetworkException
                 | KafkaError::NotEnoughReplicas
                 | KafkaError::NotEnoughReplicasAfterAppend
                 | KafkaError::FencedLeaderEpoch
@@ -277,6 +280,7 @@ impl KafkaError {
                 | KafkaError::NotLeaderOrFollower
                 | KafkaError::FencedLeaderEpoch
                 | KafkaError::UnknownLeaderEpoch
+                | KafkaError::NetworkException
         )
     }
 }
@@ -308,6 +312,7 @@ impl fmt::Display for KafkaError {
             KafkaError::LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
             KafkaError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
             KafkaError::RequestTimedOut => "REQUEST_TIMED_OUT",
+            KafkaError::NetworkException => "NETWORK_EXCEPTION",
             KafkaError::MessageTooLarge => "MESSAGE_TOO_LARGE",
             KafkaError::RecordListTooLarge => "RECORD_LIST_TOO_LARGE",
             KafkaError::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
@@ -454,6 +459,9 @@ pub enum Message {
     },
     /// Answer to `Metadata`.
     MetadataResponse(kafka::MetadataResponse),
+    /// The peer's TCP connection closed (its process exited or was killed:
+    /// the operating system closes its sockets).
+    ConnectionClosed,
     /// A producer writes batches to partition leaders.
     Produce(kafka::Produce),
     /// Answer to `Produce` (never sent for acks=0).
@@ -507,7 +515,9 @@ impl MsgKind {
     /// Legend text.
     pub fn label(self) -> &'static str {
         match self {
-            MsgKind::Session => "ZooKeeper session (connect, ping, close)",
+            MsgKind::Session => {
+                "Session and connection (ZooKeeper connect, ping, close; TCP reset)"
+            }
             MsgKind::ZkWrite => "ZooKeeper write (create, setData, multi)",
             MsgKind::ZkRead => "ZooKeeper read (exists, getData, getChildren)",
             MsgKind::Watch => "Watch notification",
@@ -539,9 +549,10 @@ impl Message {
     /// Drawing class and whether it is a response.
     pub fn kind(&self) -> (MsgKind, bool) {
         match self {
-            Message::ZkConnect { .. } | Message::ZkPing { .. } | Message::ZkCloseSession { .. } => {
-                (MsgKind::Session, false)
-            }
+            Message::ZkConnect { .. }
+            | Message::ZkPing { .. }
+            | Message::ZkCloseSession { .. }
+            | Message::ConnectionClosed => (MsgKind::Session, false),
             Message::ZkConnectResponse { .. } | Message::ZkPingResponse { .. } => {
                 (MsgKind::Session, true)
             }
@@ -633,15 +644,18 @@ impl Message {
                 many => format!("{} epoch ends", many.len()),
             },
             Message::Metadata { topics, .. } => format!("Metadata {}", topics.join(",")),
+            Message::ConnectionClosed => "connection closed (RST)".to_string(),
             Message::MetadataResponse(_) => "Metadata".to_string(),
             Message::Produce(p) => {
                 let records: i32 = p.partitions.iter().map(|(_, b)| b.record_count).sum();
                 format!("Produce {records} records (acks={})", acks_name(p.acks))
             }
-            Message::ProduceResponse(r) => match r.partitions.iter().find(|p| p.error != KafkaError::None) {
-                Some(p) => format!("Produce {}: {}", p.tp, p.error),
-                None => "Produce: ok".to_string(),
-            },
+            Message::ProduceResponse(r) => {
+                match r.partitions.iter().find(|p| p.error != KafkaError::None) {
+                    Some(p) => format!("Produce {}: {}", p.tp, p.error),
+                    None => "Produce: ok".to_string(),
+                }
+            }
         }
     }
 

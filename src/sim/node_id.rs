@@ -69,7 +69,12 @@ mod tests {
 
     #[test]
     fn round_trips_through_text() {
-        for node in [NodeId::Zk, NodeId::Broker(0), NodeId::Broker(31), NodeId::Producer(2)] {
+        for node in [
+            NodeId::Zk,
+            NodeId::Broker(0),
+            NodeId::Broker(31),
+            NodeId::Producer(2),
+        ] {
             assert_eq!(node.to_string().parse::<NodeId>(), Ok(node));
         }
         assert!("broker-x".parse::<NodeId>().is_err());

@@ -178,14 +178,54 @@ impl ClusterConfig {
             .validate()
             .map_err(|e| format!("network: {e}"))?;
         let ranges: [(&str, u64, u64, u64); 8] = [
-            ("replica.lag.time.max.ms", self.replica_lag_time_max_ms, 2, 3_600_000),
-            ("replica.fetch.wait.max.ms", self.replica_fetch_wait_max_ms, 0, 60_000),
-            ("replica.fetch.max.bytes", self.replica_fetch_max_bytes, 1_024, 104_857_600),
-            ("replica.socket.timeout.ms", self.replica_socket_timeout_ms, 1, 600_000),
-            ("replica.fetch.backoff.ms", self.replica_fetch_backoff_ms, 1, 600_000),
-            ("log.retention.check.interval.ms", self.log_retention_check_interval_ms, 1, 86_400_000),
-            ("replica.high.watermark.checkpoint.interval.ms", self.hw_checkpoint_interval_ms, 1, 86_400_000),
-            ("leader.imbalance.check.interval.seconds", self.leader_imbalance_check_interval_seconds, 1, 86_400),
+            (
+                "replica.lag.time.max.ms",
+                self.replica_lag_time_max_ms,
+                2,
+                3_600_000,
+            ),
+            (
+                "replica.fetch.wait.max.ms",
+                self.replica_fetch_wait_max_ms,
+                0,
+                60_000,
+            ),
+            (
+                "replica.fetch.max.bytes",
+                self.replica_fetch_max_bytes,
+                1_024,
+                104_857_600,
+            ),
+            (
+                "replica.socket.timeout.ms",
+                self.replica_socket_timeout_ms,
+                1,
+                600_000,
+            ),
+            (
+                "replica.fetch.backoff.ms",
+                self.replica_fetch_backoff_ms,
+                1,
+                600_000,
+            ),
+            (
+                "log.retention.check.interval.ms",
+                self.log_retention_check_interval_ms,
+                1,
+                86_400_000,
+            ),
+            (
+                "replica.high.watermark.checkpoint.interval.ms",
+                self.hw_checkpoint_interval_ms,
+                1,
+                86_400_000,
+            ),
+            (
+                "leader.imbalance.check.interval.seconds",
+                self.leader_imbalance_check_interval_seconds,
+                1,
+                86_400,
+            ),
         ];
         for (key, value, lo, hi) in ranges {
             if !(lo..=hi).contains(&value) {
