@@ -175,3 +175,60 @@ fn dump_lab_writes_the_notes_segments_byte_for_byte() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn dump_log_writes_a_replicas_folder_that_kafkas_decoder_reads() {
+    let dir = std::env::temp_dir().join(format!("kafkascope-dumplog-{}", std::process::id()));
+    let d = dir.to_str().unwrap();
+    let args = [
+        "dump-log",
+        "scenarios/acks-all-min-isr.json",
+        "--broker",
+        "2",
+        "--topic",
+        "orders",
+        "--partition",
+        "0",
+        "--out",
+        d,
+    ];
+    let out = run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut logs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    logs.sort();
+    assert!(logs.len() > 1, "16 KiB segments roll: {logs:?}");
+    let mut next = 0;
+    for path in &logs {
+        let base: i64 = path.file_stem().unwrap().to_str().unwrap().parse().unwrap();
+        assert_eq!(path.file_stem().unwrap().len(), 20);
+        assert_eq!(base, next, "segments follow each other");
+        let mut buf = bytes::Bytes::from(std::fs::read(path).unwrap());
+        let sets = kafka_protocol::records::RecordBatchDecoder::decode_all(&mut buf).unwrap();
+        for set in sets {
+            for r in set.records {
+                assert_eq!(r.offset, next);
+                next += 1;
+            }
+        }
+    }
+    let report = run(&["run", "scenarios/acks-all-min-isr.json"]);
+    let r: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(r["partitions"][0]["log_end_offsets"]["2"], next);
+    let epochs = std::fs::read_to_string(dir.join("leader-epoch-checkpoint")).unwrap();
+    assert!(epochs.starts_with("0\n"), "{epochs}");
+    let mut bad = args;
+    bad[5] = "nope";
+    fails_with(&bad, "holds no replica of nope-0");
+    let mut bad = args;
+    bad[3] = "7";
+    fails_with(&bad, "no broker 7");
+    let _ = std::fs::remove_dir_all(&dir);
+}

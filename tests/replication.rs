@@ -660,3 +660,49 @@ fn a_run_with_producers_replays_to_the_same_digest() {
     let first = leader_log.read(0, 1).unwrap();
     assert!(!records(first).unwrap().is_empty());
 }
+
+fn shipped(name: &str, tweak: impl FnOnce(&mut kafkascope::Scenario)) -> kafkascope::Report {
+    let text = std::fs::read_to_string(format!("scenarios/{name}.json")).unwrap();
+    let mut sc = kafkascope::Scenario::from_json(&text).unwrap();
+    tweak(&mut sc);
+    let w = kafkascope::run_scenario(&sc, None, true).unwrap();
+    assert_eq!(w.violation(), None, "{name}");
+    w.report()
+}
+
+#[test]
+fn the_shipped_replication_scenarios_tell_their_story() {
+    let r = shipped("acks1-leader-crash", |_| {});
+    assert!(r.acked_lost > 0, "acks=1 loses: {}", r.acked_lost);
+    let r = shipped("acks-all-min-isr", |_| {});
+    assert_eq!(r.acked_lost, 0);
+    assert!(r.producers[0].acked > 500);
+    let r = shipped("unclean-election", |_| {});
+    assert!(r.acked_lost > 0);
+    assert_eq!(
+        r.partitions[0].leader,
+        Some(2),
+        "back online with an unclean leader"
+    );
+    let r = shipped("offline-partition", |_| {});
+    assert_eq!(r.acked_lost, 0);
+    assert_eq!(
+        r.partitions[0].leader,
+        Some(1),
+        "back when its ISR replica returns"
+    );
+    assert!(r
+        .events
+        .iter()
+        .any(|e| e.text.contains("OFFLINE (leader -1)")));
+    let r = shipped("kip101-truncation", |_| {});
+    assert!(r.acked_lost > 0, "the old rule loses acknowledged records");
+    assert!(r
+        .events
+        .iter()
+        .any(|e| e.text.contains("to its high watermark")));
+    let r = shipped("kip101-truncation", |sc| {
+        sc.config.truncate_to_high_watermark = false;
+    });
+    assert_eq!(r.acked_lost, 0, "leader epochs keep them");
+}

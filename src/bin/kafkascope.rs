@@ -44,6 +44,31 @@ enum Cmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Run a scenario, then write one partition replica's files (as in the
+    /// broker's `<topic>-<partition>` folder) byte for byte as Kafka would
+    /// have them on disk.
+    DumpLog {
+        /// Scenario JSON file.
+        scenario: PathBuf,
+        /// `broker.id` whose replica to write.
+        #[arg(long)]
+        broker: i32,
+        /// Topic.
+        #[arg(long)]
+        topic: String,
+        /// Partition.
+        #[arg(long)]
+        partition: i32,
+        /// Folder to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed of the run (overrides the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Stop at this simulated time in ms (overrides the scenario's until_ms).
+        #[arg(long = "until-ms")]
+        until_ms: Option<u64>,
+    },
 }
 
 fn fail(msg: String) -> ExitCode {
@@ -53,8 +78,13 @@ fn fail(msg: String) -> ExitCode {
 
 fn dump_lab(preset: &str, out: &std::path::Path) -> Result<(), String> {
     let lab = kafkascope::log::lab::Lab::new(preset)?;
+    write_partition(lab.log(), out)
+}
+
+/// Writes a log's segment files and its leader-epoch-checkpoint into `out`.
+fn write_partition(log: &kafkascope::log::Log, out: &std::path::Path) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let checkpoint = lab.log().leader_epochs().checkpoint();
+    let checkpoint = log.leader_epochs().checkpoint();
     let path = out.join(kafkascope::log::CHECKPOINT_FILE);
     std::fs::write(&path, &checkpoint)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -63,7 +93,7 @@ fn dump_lab(preset: &str, out: &std::path::Path) -> Result<(), String> {
         kafkascope::log::CHECKPOINT_FILE,
         checkpoint.len()
     );
-    for seg in lab.log().segments().values() {
+    for seg in log.segments().values() {
         for (name, bytes) in seg.files() {
             let path = out.join(&name);
             std::fs::write(&path, bytes)
@@ -74,9 +104,78 @@ fn dump_lab(preset: &str, out: &std::path::Path) -> Result<(), String> {
     Ok(())
 }
 
+fn load(
+    path: &std::path::Path,
+    seed: Option<u64>,
+    until_ms: Option<u64>,
+) -> Result<Scenario, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut sc = Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if let Some(seed) = seed {
+        sc.seed = seed;
+    }
+    if let Some(t) = until_ms {
+        if t > kafkascope::sim::MAX_UNTIL_MS {
+            return Err(format!(
+                "--until-ms {t} is over the limit of {} (one week)",
+                kafkascope::sim::MAX_UNTIL_MS
+            ));
+        }
+    }
+    Ok(sc)
+}
+
+fn dump_log(
+    path: &std::path::Path,
+    seed: Option<u64>,
+    until_ms: Option<u64>,
+    broker: i32,
+    tp: &kafkascope::topic::TopicPartition,
+    out: &std::path::Path,
+) -> Result<(), String> {
+    let sc = load(path, seed, until_ms)?;
+    let world =
+        run_scenario(&sc, until_ms, false).map_err(|e| format!("{}: {e}", path.display()))?;
+    if world.disk(broker).is_none() {
+        return Err(format!("there is no broker {broker} in this scenario"));
+    }
+    let log = world.log_of(broker, tp).ok_or_else(|| {
+        let held: Vec<String> = world
+            .disk(broker)
+            .map(|d| d.logs.keys().map(ToString::to_string).collect())
+            .unwrap_or_default();
+        format!(
+            "broker {broker} holds no replica of {tp} at {} ms; it holds: {}",
+            world.now(),
+            if held.is_empty() {
+                "none".to_string()
+            } else {
+                held.join(", ")
+            }
+        )
+    })?;
+    write_partition(log, out)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Cmd::DumpLog {
+            scenario,
+            broker,
+            topic,
+            partition,
+            out,
+            seed,
+            until_ms,
+        } => {
+            let tp = kafkascope::topic::TopicPartition::new(&topic, partition);
+            match dump_log(&scenario, seed, until_ms, broker, &tp, &out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e),
+            }
+        }
         Cmd::DumpLab { preset, out } => match dump_lab(&preset, &out) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(e),
@@ -87,25 +186,10 @@ fn main() -> ExitCode {
             until_ms,
             check,
         } => {
-            let text = match std::fs::read_to_string(&scenario) {
-                Ok(t) => t,
-                Err(e) => return fail(format!("cannot read {}: {e}", scenario.display())),
-            };
-            let mut sc = match Scenario::from_json(&text) {
+            let sc = match load(&scenario, seed, until_ms) {
                 Ok(s) => s,
-                Err(e) => return fail(format!("{}: {e}", scenario.display())),
+                Err(e) => return fail(e),
             };
-            if let Some(seed) = seed {
-                sc.seed = seed;
-            }
-            if let Some(t) = until_ms {
-                if t > kafkascope::sim::MAX_UNTIL_MS {
-                    return fail(format!(
-                        "--until-ms {t} is over the limit of {} (one week)",
-                        kafkascope::sim::MAX_UNTIL_MS
-                    ));
-                }
-            }
             let world = match run_scenario(&sc, until_ms, check) {
                 Ok(w) => w,
                 Err(e) => return fail(format!("{}: {e}", scenario.display())),

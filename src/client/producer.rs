@@ -545,7 +545,9 @@ impl Producer {
                     .filter(|(_, r)| r.broker == b)
                     .map(|(c, _)| *c)
                     .collect();
-                if !lost.is_empty() {
+                let key = (-1 - b, "closed".to_string());
+                if !lost.is_empty() && self.noted.get(&key).is_none_or(|t| now >= t + 1_000) {
+                    self.noted.insert(key, now);
                     out.note(
                         NoteKind::Client,
                         format!("connection to broker {b} closed with {} request(s) in flight (NETWORK_EXCEPTION)", lost.len()),
@@ -811,6 +813,7 @@ impl Producer {
 
     fn send_ready(&mut self, out: &mut Out) {
         let mut by_leader: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
+        let mut unknown_leader = false;
         for (p, q) in &self.queues {
             let Some(front) = q.front() else {
                 continue;
@@ -818,9 +821,14 @@ impl Producer {
             if !self.batch_ready(front, q.len() > 1) {
                 continue;
             }
-            if let Some(l) = self.leader_of(*p) {
-                by_leader.entry(l).or_default().push(*p);
+            match self.leader_of(*p) {
+                Some(l) => by_leader.entry(l).or_default().push(*p),
+                // Kafka's sender asks for fresh metadata when a ready batch has no leader.
+                None => unknown_leader = true,
             }
+        }
+        if unknown_leader {
+            self.need_metadata = true;
         }
         for (leader, parts) in by_leader {
             if self.in_flight_to(leader) >= self.cfg.max_in_flight as usize {
