@@ -13,7 +13,7 @@
 //! at most one place (a queue or one request in flight).
 
 use super::partitioner::partition_for_key;
-use crate::log::{encode_batch, Record};
+use crate::log::BatchBuilder;
 use crate::protocol::kafka::{Produce, ProduceBatch, ProduceResponse};
 use crate::protocol::{acks_name, KafkaError, Message};
 use crate::sim::{NodeId, NoteKind, Outbox, SimRng, Tick};
@@ -171,44 +171,64 @@ impl ProducerConfig {
     }
 }
 
-/// One record waiting in the accumulator.
+/// A record handed to `send()` and not yet in a batch (waiting for metadata).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingRecord {
-    /// The producer's running number for it (part of its value).
+    /// The producer's running number for it (its value starts `producer-N#seq`).
     pub seq: u64,
     /// Key.
     pub key: Option<Vec<u8>>,
-    /// Value.
-    pub value: Vec<u8>,
+    /// Text the user added to the value.
+    pub text: Option<String>,
     /// CreateTime.
     pub timestamp: i64,
 }
 
-/// A batch in the accumulator or in flight.
+/// A batch in the accumulator or in flight: its records are encoded as
+/// they are appended, as Kafka's `MemoryRecordsBuilder` does.
 #[derive(Clone, Debug)]
 pub struct ProducerBatch {
-    /// Records in order.
-    pub records: Vec<PendingRecord>,
+    /// Running numbers of its records, in order.
+    pub records: Vec<u64>,
     /// When it was opened.
     pub created: Tick,
-    /// Estimated size in bytes.
+    /// Size in bytes.
     pub bytes: usize,
     /// Sends so far.
     pub attempts: u32,
     /// Not before this time (retry backoff).
     pub retry_at: Tick,
+    builder: BatchBuilder,
 }
 
-impl ProducerBatch {
-    fn encode(&self) -> Vec<u8> {
-        let records: Vec<Record> = self
-            .records
-            .iter()
-            .enumerate()
-            .map(|(i, r)| Record::new(i as i64, r.timestamp, r.key.as_deref(), Some(&r.value)))
-            .collect();
-        encode_batch(&records, -1)
+/// Writes a record's value: `producer-N#seq`, the user's text, then dots up
+/// to `value_bytes`.
+fn value_len(prefix: &[u8], r: &PendingRecord, value_bytes: usize) -> usize {
+    let digits = r.seq.checked_ilog10().unwrap_or(0) as usize + 1;
+    let text = r.text.as_ref().map_or(0, |t| t.len() + 1);
+    (prefix.len() + digits + text).max(value_bytes)
+}
+
+fn write_value(out: &mut Vec<u8>, prefix: &[u8], r: &PendingRecord, len: usize) {
+    let start = out.len();
+    out.extend_from_slice(prefix);
+    let mut digits = [0u8; 20];
+    let mut n = r.seq;
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
     }
+    out.extend_from_slice(&digits[i..]);
+    if let Some(t) = &r.text {
+        out.push(b' ');
+        out.extend_from_slice(t.as_bytes());
+    }
+    out.resize(start + len, b'.');
 }
 
 /// A batch the producer saw acknowledged: where it went.
@@ -287,14 +307,12 @@ pub struct Producer {
     stats: ProducerStats,
     acked: Vec<AckedBatch>,
     noted: BTreeMap<(i32, KafkaErrorKey), Tick>,
+    /// `producer-N#`, the start of every value.
+    prefix: Vec<u8>,
 }
 
 /// An error's name, for rate-limiting notes.
 type KafkaErrorKey = String;
-
-fn record_size(r: &PendingRecord) -> usize {
-    r.value.len() + r.key.as_ref().map_or(0, Vec::len) + 21
-}
 
 impl Producer {
     /// A producer that bootstraps from `bootstrap` brokers.
@@ -324,6 +342,7 @@ impl Producer {
             stats: ProducerStats::default(),
             acked: Vec::new(),
             noted: BTreeMap::new(),
+            prefix: format!("{}#", NodeId::Producer(id)).into_bytes(),
         }
     }
 
@@ -424,30 +443,20 @@ impl Producer {
     ) {
         self.now = now;
         let mut r = self.make_record(key.map(String::into_bytes));
-        if let Some(v) = value {
-            r.value = format!("{}#{} {v}", self.node_name(), r.seq).into_bytes();
-        }
+        r.text = value;
         self.unpartitioned.push_back((partition, r));
         self.place_records();
         self.run(out);
-    }
-
-    fn node_name(&self) -> String {
-        NodeId::Producer(self.id).to_string()
     }
 
     fn make_record(&mut self, key: Option<Vec<u8>>) -> PendingRecord {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.stats.sent += 1;
-        let mut value = format!("{}#{seq}", self.node_name()).into_bytes();
-        if value.len() < self.cfg.value_bytes as usize {
-            value.resize(self.cfg.value_bytes as usize, b'.');
-        }
         PendingRecord {
             seq,
             key,
-            value,
+            text: None,
             timestamp: self.now as i64,
         }
     }
@@ -582,7 +591,7 @@ impl Producer {
                 self.acked.push(AckedBatch {
                     tp: part.tp,
                     base_offset: part.base_offset,
-                    seqs: batch.records.iter().map(|r| r.seq).collect(),
+                    seqs: batch.records.clone(),
                     broker: req.broker,
                 });
             } else {
@@ -676,7 +685,9 @@ impl Producer {
         }
         let n = self.metadata.len() as u32;
         while let Some((explicit, r)) = self.unpartitioned.pop_front() {
-            let size = record_size(&r) as u64;
+            let size = (value_len(&self.prefix, &r, self.cfg.value_bytes as usize)
+                + r.key.as_ref().map_or(0, Vec::len)
+                + 8) as u64;
             if self.buffered_bytes + size > self.cfg.buffer_memory {
                 self.stats.failed += 1;
                 continue;
@@ -686,7 +697,6 @@ impl Producer {
                 (_, Some(k)) => partition_for_key(k, n) as i32,
                 _ => self.sticky_partition(),
             };
-            self.buffered_bytes += size;
             self.append(p, r, explicit.is_none());
         }
     }
@@ -712,28 +722,38 @@ impl Producer {
     }
 
     fn append(&mut self, partition: i32, r: PendingRecord, keyless: bool) {
-        let size = record_size(&r);
+        let len = value_len(&self.prefix, &r, self.cfg.value_bytes as usize);
         let batch_size = self.cfg.batch_size as usize;
         let now = self.now;
+        let prefix = &self.prefix;
         let q = self.queues.entry(partition).or_default();
-        let fits = q
-            .back()
-            .is_some_and(|b| b.attempts == 0 && b.bytes + size <= batch_size);
-        if fits {
-            let b = q.back_mut().expect("checked");
-            b.bytes += size;
-            b.records.push(r);
-            return;
-        }
-        let had_open = !q.is_empty();
-        q.push_back(ProducerBatch {
-            records: vec![r],
-            created: now,
-            bytes: 61 + size,
-            attempts: 0,
-            retry_at: 0,
+        let key_len = r.key.as_ref().map(Vec::len);
+        let fits = q.back().is_some_and(|b| {
+            b.attempts == 0
+                && b.bytes + b.builder.record_size(r.timestamp, key_len, len) <= batch_size
         });
-        if keyless && had_open && self.sticky == Some(partition) {
+        let had_open = !q.is_empty();
+        if !fits {
+            let builder = BatchBuilder::new(r.timestamp);
+            q.push_back(ProducerBatch {
+                records: Vec::new(),
+                created: now,
+                bytes: builder.size(),
+                attempts: 0,
+                retry_at: 0,
+                builder,
+            });
+        }
+        let b = q.back_mut().expect("a batch is open");
+        let before = if fits { b.bytes } else { 0 };
+        b.builder
+            .push_with(r.timestamp, r.key.as_deref(), len, |out| {
+                write_value(out, prefix, &r, len)
+            });
+        b.bytes = b.builder.size();
+        b.records.push(r.seq);
+        self.buffered_bytes += (b.bytes - before) as u64;
+        if !fits && keyless && had_open && self.sticky == Some(partition) {
             // Kafka's sticky partitioner switches when a batch fills.
             self.sticky = None;
         }
@@ -856,7 +876,7 @@ impl Producer {
                         TopicPartition::new(&self.cfg.topic, *p),
                         ProduceBatch {
                             record_count: b.records.len() as i32,
-                            bytes: b.encode(),
+                            bytes: b.builder.finish(-1),
                         },
                     )
                 })
@@ -877,7 +897,7 @@ impl Producer {
                     self.acked.push(AckedBatch {
                         tp: TopicPartition::new(&self.cfg.topic, p),
                         base_offset: -1,
-                        seqs: b.records.iter().map(|r| r.seq).collect(),
+                        seqs: b.records.clone(),
                         broker: leader,
                     });
                 }

@@ -21,8 +21,8 @@ pub mod lab;
 mod segment;
 
 pub use batch::{
-    encode_batch, encode_batch_span, peek, records, validate, BatchInfo, Origin, Record,
-    HEADER_BYTES,
+    encode_batch, encode_batch_span, peek, records, validate, BatchBuilder, BatchInfo, Origin,
+    Record, HEADER_BYTES,
 };
 pub use compact::CleanStats;
 pub use config::{CleanupPolicy, LogConfig};
@@ -282,7 +282,7 @@ impl Log {
         });
     }
 
-    fn check(&self, batch: &[u8], origin: Origin) -> Result<(BatchInfo, i64), LogError> {
+    fn check(&self, batch: &[u8]) -> Result<(BatchInfo, i64), LogError> {
         // In Kafka's order: max.message.bytes, then the segment size.
         if batch.len() as u64 > self.cfg.max_message_bytes {
             return Err(LogError::MessageTooLarge {
@@ -296,7 +296,7 @@ impl Log {
                 segment_bytes: self.cfg.segment_bytes,
             });
         }
-        batch::validate(batch, self.cfg.cleanup_policy.compacts(), origin)
+        batch::validate(batch, self.cfg.cleanup_policy.compacts(), Origin::Client)
     }
 
     fn append_checked(&mut self, now: Tick, info: BatchInfo, bytes: &[u8]) -> AppendInfo {
@@ -330,7 +330,7 @@ impl Log {
         batch: &[u8],
         leader_epoch: i32,
     ) -> Result<AppendInfo, LogError> {
-        let (mut info, max_timestamp) = self.check(batch, Origin::Client)?;
+        let (mut info, max_timestamp) = self.check(batch)?;
         info.base_offset = self.log_end_offset();
         info.partition_leader_epoch = leader_epoch;
         if info.max_timestamp == max_timestamp {
@@ -344,7 +344,13 @@ impl Log {
 
     /// Appends a batch fetched from the leader, keeping its offsets and epoch.
     pub fn append_as_follower(&mut self, now: Tick, batch: &[u8]) -> Result<AppendInfo, LogError> {
-        let (info, _) = self.check(batch, Origin::Replication)?;
+        if batch.len() as u64 > self.cfg.segment_bytes {
+            return Err(LogError::RecordListTooLarge {
+                size: batch.len(),
+                segment_bytes: self.cfg.segment_bytes,
+            });
+        }
+        let info = batch::validate_header(batch, Origin::Replication)?;
         if info.base_offset != self.log_end_offset() {
             return Err(LogError::UnexpectedAppendOffset {
                 base_offset: info.base_offset,
