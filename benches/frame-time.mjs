@@ -19,6 +19,22 @@ function quantile(sorted, q) {
   return sorted[i];
 }
 
+/** Prints the frame times recorded over SAMPLE_MS. */
+async function sample(page, name) {
+  await page.evaluate(() => {
+    window.kafkascope.frameTimes.length = 0;
+  });
+  await page.waitForTimeout(SAMPLE_MS);
+  const times = await page.evaluate(() => window.kafkascope.frameTimes.slice());
+  const s = times.slice().sort((a, b) => a - b);
+  const st = await status(page);
+  console.log(
+    `${name}: ${s.length} frames, p50 ${quantile(s, 0.5).toFixed(2)} ms, ` +
+      `p95 ${quantile(s, 0.95).toFixed(2)} ms, min ${s[0].toFixed(2)} ms, max ${s[s.length - 1].toFixed(2)} ms ` +
+      `(simulated ${(st.now_ms / 1000).toFixed(1)} s so far, ${st.in_flight} messages in flight)`,
+  );
+}
+
 const { page, problems, close } = await openPage('?seed=1');
 try {
   for (const w of WORKLOADS) {
@@ -42,4 +58,64 @@ try {
   if (problems.length) console.log(`page problems: ${problems.join('; ')}`);
 } finally {
   await close();
+}
+
+// Data: 9 brokers, 3 topics x 32 partitions with RF 3 (288 replicas drawn),
+// 6 producers (acks 0, 1 and all; with and without keys) at 100 records/s each.
+const DATA_WORKLOADS = [
+  { name: '9 brokers, 3 topics x 32 partitions, RF 3, 6 producers at 1x', speed: 1 },
+  { name: '9 brokers, 3 topics x 32 partitions, RF 3, 6 producers at 10x', speed: 10 },
+  { name: '9 brokers, 3 topics x 32 partitions, RF 3, 6 producers, paused (paint only)', speed: 1, paused: true },
+];
+{
+  const { page: p2, problems: problems2, close: close2 } = await openPage('?seed=1');
+  try {
+    await p2.evaluate(() => {
+      const k = window.kafkascope;
+      k.apply({ type: 'set_speed', speed: 50 });
+      for (let i = 0; i < 6; i += 1) k.apply({ type: 'add_broker' });
+    });
+    await p2.waitForFunction(
+      () => JSON.parse(window.kafkascope.app.status()).brokers.filter((b) => b.state === 'running').length === 9,
+      null,
+      { timeout: 30_000 },
+    );
+    await p2.evaluate(() => {
+      const k = window.kafkascope;
+      for (const name of ['orders', 'payments', 'clicks']) {
+        k.apply({ type: 'create_topic', name, partitions: 32, replication_factor: 3 });
+      }
+    });
+    await p2.waitForFunction(
+      () => {
+        const ps = JSON.parse(window.kafkascope.app.status()).partitions;
+        return ps.length === 96 && ps.every((p) => p.leader >= 0);
+      },
+      null,
+      { timeout: 30_000 },
+    );
+    await p2.evaluate(() => {
+      const k = window.kafkascope;
+      const topics = ['orders', 'payments', 'clicks'];
+      const acks = ['0', '1', 'all'];
+      for (let i = 0; i < 6; i += 1) {
+        k.apply({
+          type: 'add_producer',
+          config: { topic: topics[i % 3], acks: acks[i % 3], rate: 100, key_space: i % 2 ? 50 : 0, 'linger.ms': 100, 'batch.size': 2048 },
+        });
+      }
+    });
+    for (const w of DATA_WORKLOADS) {
+      await p2.evaluate(({ speed, paused }) => {
+        const k = window.kafkascope;
+        k.apply({ type: 'set_speed', speed });
+        const st = JSON.parse(k.app.status());
+        if (Boolean(paused) !== st.paused) k.apply({ type: paused ? 'pause' : 'resume' });
+      }, w);
+      await sample(p2, w.name);
+    }
+    if (problems2.length) console.log(`page problems: ${problems2.join('; ')}`);
+  } finally {
+    await close2();
+  }
 }

@@ -145,3 +145,140 @@ fn thirty_two_brokers_fit_without_overlap() {
         assert_boxes_fit(&s, vp);
     }
 }
+
+fn cmd(json: &str) -> Command {
+    serde_json::from_str(json).unwrap()
+}
+
+/// A world with `brokers` brokers, `topics` topics of `partitions` x RF 3 and
+/// `producers` producers, run until every partition has a leader and data.
+fn data_world(brokers: u32, topics: &[&str], partitions: u32, producers: usize) -> World {
+    let mut w = elected(11, brokers);
+    for t in topics {
+        apply(
+            &mut w,
+            cmd(&format!(
+                r#"{{"type":"create_topic","name":"{t}","partitions":{partitions},"replication_factor":3}}"#
+            )),
+        );
+    }
+    for i in 0..producers {
+        let t = topics[i % topics.len()];
+        let acks = ["1", "all", "0"][i % 3];
+        apply(
+            &mut w,
+            cmd(&format!(
+                r#"{{"type":"add_producer","config":{{"topic":"{t}","acks":"{acks}","rate":200,"key_space":{}, "linger.ms": 50, "batch.size": 2048}}}}"#,
+                i * 10
+            )),
+        );
+    }
+    w.run_until(w.now() + 3_000);
+    w
+}
+
+fn cells_of(s: &Scene, broker: i32) -> usize {
+    s.cells.iter().filter(|c| c.4 == broker).count()
+}
+
+#[test]
+fn replicas_are_drawn_inside_their_brokers_and_clickable() {
+    let w = data_world(3, &["orders"], 3, 1);
+    let s = scene(&w, DESKTOP);
+    assert_boxes_fit(&s, DESKTOP);
+    assert_eq!(s.cells.len(), 9, "3 partitions x RF 3");
+    for id in 1..=3 {
+        assert_eq!(cells_of(&s, id), 3);
+        let (_, bx, by, bw, bh) = *s.boxes.iter().find(|b| b.0 == NodeId::Broker(id)).unwrap();
+        for (x, y, cw, ch, ..) in s.cells.iter().filter(|c| c.4 == id) {
+            assert!(*x >= bx && *y >= by && x + cw <= bx + bw && y + ch <= by + bh);
+        }
+    }
+    let c = s.replica_center(2, "orders", 1).unwrap();
+    assert_eq!(
+        s.hit(c),
+        Some(HitTarget::Replica {
+            broker: 2,
+            topic: "orders".into(),
+            partition: 1
+        })
+    );
+    let c = s.center(NodeId::Producer(1)).unwrap();
+    assert_eq!(
+        s.hit(c),
+        Some(HitTarget::Node {
+            node: NodeId::Producer(1)
+        })
+    );
+    let t = texts(&s);
+    assert!(t.iter().any(|x| x == "producer 1"), "{t:?}");
+    assert!(t.iter().any(|x| x.starts_with("LEO ")), "{t:?}");
+    // Produce and fetch traffic is drawn on links from the producer and between brokers.
+    assert!(s
+        .links
+        .iter()
+        .any(|(a, b, _)| matches!((a, b), (NodeId::Broker(_), NodeId::Producer(1)))));
+}
+
+#[test]
+fn nine_brokers_three_topics_of_32_partitions_and_six_producers_fit() {
+    let w = data_world(9, &["orders", "payments", "clicks"], 32, 6);
+    for vp in [
+        DESKTOP,
+        Viewport { w: 920.0, h: 733.0 },
+        Viewport {
+            w: 1920.0,
+            h: 1080.0,
+        },
+    ] {
+        let s = scene(&w, vp);
+        assert_eq!(s.boxes.len(), 1 + 9 + 6, "ZooKeeper, brokers, producers");
+        assert_boxes_fit(&s, vp);
+        assert_eq!(
+            s.cells.len(),
+            3 * 32 * 3,
+            "every replica has a cell at {vp:?}"
+        );
+        for (i, a) in s.cells.iter().enumerate() {
+            for b in &s.cells[i + 1..] {
+                let apart =
+                    a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
+                assert!(apart, "cells overlap at {vp:?}: {a:?} {b:?}");
+            }
+        }
+        // The ZooKeeper box is folded: it does not list 96 state znodes.
+        let zk = s.boxes.iter().find(|b| b.0 == NodeId::Zk).unwrap();
+        assert!(
+            zk.4 < vp.h * 0.32,
+            "ZooKeeper box {zk:?} too tall for {vp:?}"
+        );
+    }
+}
+
+#[test]
+fn an_offline_partition_is_marked_red() {
+    let mut w = elected(12, 3);
+    apply(
+        &mut w,
+        cmd(r#"{"type":"create_topic","name":"solo","partitions":1,"replication_factor":1}"#),
+    );
+    w.run_until(w.now() + 2_000);
+    let s = scene(&w, DESKTOP);
+    assert_eq!(s.cells.len(), 1);
+    let host = s.cells[0].4;
+    apply(&mut w, Command::CrashBroker { broker: host });
+    w.run_until(w.now() + 40_000);
+    let p = &w.partition_reports()[0];
+    assert_eq!(p.leader, Some(-1), "{p:?}");
+    let s = scene(&w, DESKTOP);
+    let red = s.shapes.iter().any(|sh| {
+        matches!(
+            sh,
+            Shape::Rect {
+                stroke: Some(("#ef4444", _)),
+                ..
+            }
+        )
+    });
+    assert!(red, "the offline replica is outlined red");
+}

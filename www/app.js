@@ -13,6 +13,7 @@ import {
 } from './panels.js';
 import { setupKeyboard, setupToolbar, syncToolbar } from './controls.js';
 import { CanvasMenu } from './menu.js';
+import { DataForms, DataPanel, LostRecords } from './data.js';
 import { setupStorageLab } from './inspector.js';
 import {
   ScenarioInfo,
@@ -36,6 +37,8 @@ const els = {
   speed: $('speed'),
   speedLabel: $('speed-label'),
   addBroker: $('add-broker'),
+  addTopic: $('add-topic'),
+  addProducer: $('add-producer'),
   seed: $('seed'),
   reset: $('reset'),
   scenario: $('scenario'),
@@ -63,6 +66,8 @@ const banner = new ErrorBanner($('error-banner'));
 const eventLog = new EventLog(els.log, els.eventCount);
 const scenarioInfo = new ScenarioInfo($('scenario-info'));
 const frameTimes = [];
+let dataPanel = null;
+let lostRecords = null;
 
 /** Reads ?seed=N; a missing or bad value gives the default seed. */
 function seedFromUrl() {
@@ -307,6 +312,8 @@ function refresh() {
   if (status) {
     renderStatus(els, status);
     syncToolbar(els, status);
+    dataPanel?.render(status);
+    lostRecords?.render(status);
   }
   try {
     eventLog.append(JSON.parse(sim.app.events_since(eventLog.nextSeq)));
@@ -364,9 +371,16 @@ async function main() {
   }
 
   setupToolbar(sim, els);
-  const menu = new CanvasMenu(sim, els.canvas, els.popup, els.stage);
+  const forms = new DataForms(sim, $('form-panel'));
+  dataPanel = new DataPanel(sim, $('data-panel'), forms);
+  lostRecords = new LostRecords(sim, $('acked-lost'), $('lost-dialog'));
+  els.addTopic.addEventListener('click', () => forms.openTopic());
+  els.addProducer.addEventListener('click', () => forms.openProducer());
+  for (const b of [els.addTopic, els.addProducer]) b.addEventListener('mouseup', () => b.blur());
+  const storage = setupStorageLab(wasm, $('storage-lab'), $('lab'), (err) => sim.showError(err));
+  window.kafkascope.storageLab = storage;
+  const menu = new CanvasMenu(sim, els.canvas, els.popup, els.stage, { forms, storage });
   setupKeyboard(sim, menu);
-  window.kafkascope.storageLab = setupStorageLab(wasm, $('storage-lab'), $('lab'), (err) => sim.showError(err));
 
   new ResizeObserver(() => resize()).observe(els.stage);
   window.addEventListener('resize', () => resize());

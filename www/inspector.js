@@ -42,7 +42,7 @@ export function setupStorageLab(wasm, toggle, root, showError) {
     return null;
   }
   const lab = new StorageInspector(wasm.StorageLab, toggle, root, showError);
-  toggle.addEventListener('click', () => (lab.isOpen() ? lab.close() : lab.open()));
+  toggle.addEventListener('click', () => (lab.isOpen() && lab.mode === 'lab' ? lab.close() : lab.openLab()));
   toggle.addEventListener('mouseup', () => toggle.blur());
   return lab;
 }
@@ -69,6 +69,72 @@ export class StorageInspector {
     this.prevSegments = null; // base offset -> segment view at the last refresh
     this.mark = emptyMarks();
     this.player = null;
+    this.mode = 'lab'; // 'lab': a preset; 'replica': a copy of a replica's log from the cluster
+    this.replica = null; // { app, broker, topic, partition } in replica mode
+  }
+
+  /** Opens the drawer on the lab's presets (leaving a replica's folder). */
+  openLab() {
+    if (this.els && this.mode !== 'lab') this.loadPreset(DEFAULT_PRESET);
+    this.open();
+  }
+
+  /** Opens the drawer on a replica's log: a read-only copy taken now from the cluster. */
+  openReplica(app, broker, topic, partition) {
+    if (!this.els) this.build();
+    this.replica = { app, broker, topic, partition };
+    if (!this.loadReplica(true)) return false;
+    this.open();
+    return true;
+  }
+
+  /** (Re)reads the replica's log copy; false after showing why it could not. */
+  loadReplica(first) {
+    const r = this.replica;
+    let next;
+    try {
+      next = r.app.replica_storage(r.broker, r.topic, r.partition);
+    } catch (err) {
+      this.showError(`${r.topic}-${r.partition} on broker ${r.broker}: ${errorMessage(err)}`);
+      return false;
+    }
+    this.stopFind();
+    if (this.lab) {
+      try {
+        this.lab.free();
+      } catch {
+        // already gone
+      }
+    }
+    this.lab = next;
+    this.mode = 'replica';
+    const els = this.els;
+    els.title.textContent = `${r.topic}-${r.partition} on broker ${r.broker}`;
+    for (const n of [els.presetLabel, els.preset, els.controls]) n.hidden = true;
+    els.refresh.hidden = false;
+    if (first) {
+      this.selected = null;
+      this.view = null;
+      this.prevFiles = null;
+      this.prevSegments = null;
+      els.log.replaceChildren();
+    }
+    this.refresh();
+    const v = this.view;
+    if (v) {
+      els.explanation.textContent =
+        `The folder /var/kafka-logs/${r.topic}-${r.partition}/ on broker ${r.broker}, as it is at ${clock(v.now_ms)}: ` +
+        `this replica is ${v.role ?? 'a replica'}; its log end offset is ${v.log_end_offset} and the partition's high watermark ${v.high_watermark ?? '–'}. ` +
+        'Records at or past the high watermark are not committed yet. Followers fetch from the leader and append the same batches, so the files match offset for offset; a follower that fell behind holds fewer. Refresh reads the log again.';
+      this.logLines([`${first ? 'opened' : 'refreshed'}: log end offset ${v.log_end_offset}, ${(v.segments ?? []).length} segment(s)`], 'action');
+      if (first) {
+        const start = Number(v.log_start_offset);
+        const end = Number(v.log_end_offset);
+        els.findInput.value = String(end > start ? Math.max(start, Math.floor((start + end - 1) / 2)) : start);
+        this.setCaption(IDLE_CAPTION);
+      }
+    }
+    return true;
   }
 
   isOpen() {
@@ -105,6 +171,7 @@ export class StorageInspector {
     this.els = els;
     els.caption.textContent = IDLE_CAPTION;
     els.preset.addEventListener('change', () => this.loadPreset(els.preset.value));
+    els.refresh.addEventListener('click', () => this.replica && this.loadReplica(false));
     els.close.addEventListener('click', () => this.close());
     els.find.addEventListener('click', () => this.startFind());
     els.findInput.addEventListener('keydown', (ev) => {
@@ -159,7 +226,12 @@ export class StorageInspector {
       }
     }
     this.lab = next;
+    this.mode = 'lab';
+    this.replica = null;
     const els = this.els;
+    els.title.textContent = 'Storage lab';
+    for (const n of [els.presetLabel, els.preset, els.controls]) n.hidden = false;
+    els.refresh.hidden = true;
     els.preset.value = id;
     const p = this.presets.find((x) => x.id === id);
     els.explanation.textContent = p?.explanation ?? '';
@@ -265,8 +337,13 @@ export class StorageInspector {
   renderSummary() {
     const v = this.view;
     const els = this.els;
-    els.clock.textContent = `lab clock ${clock(v.now_ms)}`;
-    els.clock.title = `The lab log's own clock (${Number(v.now_ms ?? 0)} ms): time passes only with the Advance time buttons, and a little with each append.`;
+    if (this.mode === 'replica') {
+      els.clock.textContent = `copied at ${clock(v.now_ms)}`;
+      els.clock.title = `Simulated time of the cluster when this copy of the log was taken (${Number(v.now_ms ?? 0)} ms).`;
+    } else {
+      els.clock.textContent = `lab clock ${clock(v.now_ms)}`;
+      els.clock.title = `The lab log's own clock (${Number(v.now_ms ?? 0)} ms): time passes only with the Advance time buttons, and a little with each append.`;
+    }
     const stat = (name, value, tip) => {
       const s = el('span', 'lab-stat');
       s.title = tip;
@@ -276,6 +353,12 @@ export class StorageInspector {
     els.stats.replaceChildren(
       stat('log start offset', v.log_start_offset, 'The first offset still in the log. Retention moves it up when it deletes old segments.'),
       stat('log end offset', v.log_end_offset, 'The offset the next record will get (LEO).'),
+      ...(this.mode === 'replica'
+        ? [
+            stat('high watermark', v.high_watermark ?? '–', 'The partition\'s high watermark: the smallest log end offset in the ISR. Offsets below it are committed and readable by consumers.'),
+            stat('role', v.role ?? '–', 'What this replica is: leader, follower in the ISR, out of sync, offline partition, or on a broker that is down.'),
+          ]
+        : []),
       stat('size', bytes(v.size_bytes), 'Total size of the .log files.'),
       stat('segments', (v.segments ?? []).length, 'Segments in the folder; the last one is the active segment, the only one written to.'),
     );

@@ -344,7 +344,14 @@ export function buildSkeleton(root, presets, pageBatches) {
   els.clock = el('span', 'lab-clock');
   els.close = button('×', 'Close the storage lab (Escape). The cluster keeps running behind it.', 'lab-close');
   els.close.setAttribute('aria-label', 'Close the storage lab');
-  head.append(title, presetLabel, els.preset, els.stats, els.clock, els.close);
+  els.title = title;
+  els.presetLabel = presetLabel;
+  els.refresh = button(
+    'Refresh',
+    'Read the replica\'s log again from the running cluster (what you see is a copy taken when you opened it or last refreshed).',
+  );
+  els.refresh.hidden = true;
+  head.append(title, presetLabel, els.preset, els.refresh, els.stats, els.clock, els.close);
 
   els.explanation = el('p', 'lab-explanation');
   const summary = el('div', 'lab-summary');
@@ -417,6 +424,7 @@ function leftColumn(els) {
   const row2 = el('div', 'lab-control-row');
   row2.append(el('span', 'lab-field-name', 'Advance time'), els.plus10, els.plus60, els.clean);
   controls.append(row1, row2);
+  els.controls = controls;
 
   const logWrap = el('div', 'lab-log-wrap');
   els.log = el('ol', 'lab-log');

@@ -13,8 +13,8 @@ export function el(tag, className, text) {
 /** "broker-2" -> "broker 2", "zk" -> "ZooKeeper". */
 export function nodeLabel(name) {
   if (name === 'zk') return 'ZooKeeper';
-  const m = /^broker-(\d+)$/.exec(String(name));
-  return m ? `broker ${m[1]}` : String(name);
+  const m = /^(broker|producer)-(\d+)$/.exec(String(name));
+  return m ? `${m[1]} ${m[2]}` : String(name);
 }
 
 /** Message text of anything thrown by the wasm side or by us. */
@@ -93,6 +93,10 @@ export const EVENT_COLOURS = {
   controller: '#4fd49b',
   fence: '#ff9f4a',
   fault: '#ff5d6c',
+  replication: '#2dd4bf',
+  truncate: '#e879f9',
+  storage: '#a3e635',
+  client: '#f472b6',
   info: '#8d99ab',
 };
 
@@ -103,6 +107,10 @@ const EVENT_TITLES = {
   controller: 'work done by the active controller',
   fence: 'a stale controller epoch was rejected (fencing)',
   fault: 'a fault you injected: crash, shutdown, cut link',
+  replication: 'replication: a replica became leader or follower, the ISR shrank or grew, the high watermark, NOT_ENOUGH_REPLICAS',
+  truncate: 'log truncation: a follower cut its log back to the new leader\'s end offset for its leader epoch (KIP-101), or to its high watermark (the old rule)',
+  storage: 'storage: segments rolled or deleted by retention, logs cleaned, replicas deleted',
+  client: 'a producer: metadata, batches sent, retries, errors, records lost in its buffer',
   info: 'information',
 };
 

@@ -1,8 +1,11 @@
 //! Layout: where ZooKeeper, the brokers, the links and the messages go for a
 //! viewport, as shapes and click targets. ZooKeeper sits on top with its
 //! znode tree; brokers sit in rows below; a broker's ZooKeeper link runs up
-//! to the ensemble, broker-to-broker links arc below the row.
+//! to the ensemble, broker-to-broker links arc below the row. Once there
+//! are topics or producers, `data_layout` places the boxes instead: brokers
+//! grow to show their replicas and producers sit in a row at the bottom.
 
+use super::data_layout;
 use super::shape::{Align, Path, Pt, Shape};
 use super::{BrokerSnap, Snapshot, ZnodeSnap};
 use crate::sim::NodeId;
@@ -19,7 +22,7 @@ pub struct Viewport {
 }
 
 /// What a click can land on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HitTarget {
     /// A node box.
@@ -34,7 +37,19 @@ pub enum HitTarget {
         /// Other end.
         b: NodeId,
     },
+    /// A partition replica drawn inside a broker.
+    Replica {
+        /// The broker hosting it.
+        broker: i32,
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: i32,
+    },
 }
+
+/// A replica's click target: left, top, width, height, broker, topic index, partition.
+pub type CellTarget = (f32, f32, f32, f32, i32, usize, i32);
 
 /// Shapes to paint plus what is clickable where.
 #[derive(Clone, Debug, Default)]
@@ -45,11 +60,24 @@ pub struct Scene {
     pub boxes: Vec<(NodeId, f32, f32, f32, f32)>,
     /// Drawn links.
     pub links: Vec<(NodeId, NodeId, Path)>,
+    /// Replica cells (inside broker boxes).
+    pub cells: Vec<CellTarget>,
+    /// Topic names, for the cells' topic index.
+    pub topics: Vec<String>,
 }
 
 impl Scene {
     /// The target under `p`: a node box first, else the nearest link within 7 px.
     pub fn hit(&self, p: Pt) -> Option<HitTarget> {
+        for (x, y, w, h, broker, t, partition) in &self.cells {
+            if p.0 >= *x && p.0 <= x + w && p.1 >= *y && p.1 <= y + h {
+                return Some(HitTarget::Replica {
+                    broker: *broker,
+                    topic: self.topics.get(*t).cloned().unwrap_or_default(),
+                    partition: *partition,
+                });
+            }
+        }
         for (node, x, y, w, h) in &self.boxes {
             if p.0 >= *x && p.0 <= x + w && p.1 >= *y && p.1 <= y + h {
                 return Some(HitTarget::Node { node: *node });
@@ -61,6 +89,15 @@ impl Scene {
             .filter(|(d, _, _)| *d <= 7.0)
             .min_by(|x, y| x.0.total_cmp(&y.0))
             .map(|(_, a, b)| HitTarget::Link { a, b })
+    }
+
+    /// Centre of a replica's cell on a broker.
+    pub fn replica_center(&self, broker: i32, topic: &str, partition: i32) -> Option<Pt> {
+        let t = self.topics.iter().position(|n| n == topic)?;
+        self.cells
+            .iter()
+            .find(|c| c.4 == broker && c.5 == t && c.6 == partition)
+            .map(|(x, y, w, h, ..)| (x + w / 2.0, y + h / 2.0))
     }
 
     /// Centre of a node's box.
@@ -83,7 +120,7 @@ const PANEL: &str = "#1e293b";
 const LINK: &str = "#334155";
 const CUT: &str = "#ef4444";
 
-fn text(at: Pt, s: impl Into<String>, size: f32, color: &'static str) -> Shape {
+pub(super) fn text(at: Pt, s: impl Into<String>, size: f32, color: &'static str) -> Shape {
     Shape::Text {
         at,
         text: s.into(),
@@ -99,7 +136,7 @@ fn text(at: Pt, s: impl Into<String>, size: f32, color: &'static str) -> Shape {
 /// Shortens `s` with an ellipsis to about `max_px` wide at font `size`
 /// (average glyph width about 0.5 em, 0.6 em in monospace; the painter
 /// never measures).
-fn clip(s: &str, max_px: f32, size: f32) -> String {
+pub(super) fn clip(s: &str, max_px: f32, size: f32) -> String {
     clip_em(s, max_px, size, 0.5)
 }
 
@@ -117,10 +154,32 @@ fn clip_em(s: &str, max_px: f32, size: f32, em: f32) -> String {
     out
 }
 
-struct Geometry {
-    zk: (f32, f32, f32, f32),
-    brokers: BTreeMap<i32, (f32, f32, f32, f32)>,
-    compact: bool,
+/// How replicas are drawn inside broker boxes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum ReplicaMode {
+    /// One row per replica: name, log-tail bar, offsets.
+    Rows,
+    /// Small cells grouped by topic, `pitch` px apart, after a topic label column.
+    Cells {
+        /// Cell pitch.
+        pitch: f32,
+        /// Width of the topic label column.
+        label_w: f32,
+    },
+}
+
+/// Where everything goes.
+pub(super) struct Geometry {
+    pub(super) zk: (f32, f32, f32, f32),
+    pub(super) brokers: BTreeMap<i32, (f32, f32, f32, f32)>,
+    pub(super) producers: BTreeMap<i32, (f32, f32, f32, f32)>,
+    pub(super) compact: bool,
+    /// The znode lines shown (folded to fit).
+    pub(super) znodes: Vec<ZnodeSnap>,
+    pub(super) line_h: f32,
+    pub(super) first_line: f32,
+    /// How replicas are drawn (data mode only).
+    pub(super) replicas: Option<ReplicaMode>,
 }
 
 impl Geometry {
@@ -131,7 +190,7 @@ impl Geometry {
                 .brokers
                 .get(&id)
                 .map_or((0.0, 0.0), |(x, y, w, _)| (x + w / 2.0, *y)),
-            NodeId::Producer(_) => (0.0, 0.0),
+            NodeId::Producer(id) => data_layout::producer_anchor(self, id, None),
         }
     }
 
@@ -164,6 +223,11 @@ impl Geometry {
                     to: q,
                 }
             }
+            (NodeId::Broker(b), NodeId::Producer(p)) => Path {
+                from: data_layout::broker_bottom_for(self, b, p),
+                ctrl: None,
+                to: data_layout::producer_anchor(self, p, Some(b)),
+            },
             _ => Path {
                 from: self.anchor(lo),
                 ctrl: None,
@@ -179,6 +243,9 @@ impl Geometry {
 }
 
 fn place(snap: &Snapshot, vp: Viewport) -> Geometry {
+    if !snap.data.topics.is_empty() || !snap.data.producers.is_empty() {
+        return data_layout::place(snap, vp);
+    }
     let margin = 20.0;
     let zk_w = (vp.w - 2.0 * margin).clamp(240.0, 560.0);
     let zk_h = 48.0 + snap.znodes.len() as f32 * 17.0;
@@ -216,14 +283,22 @@ fn place(snap: &Snapshot, vp: Viewport) -> Geometry {
     Geometry {
         zk,
         brokers,
+        producers: BTreeMap::new(),
         compact,
+        znodes: snap.znodes.clone(),
+        line_h: 17.0,
+        first_line: 44.0,
+        replicas: None,
     }
 }
 
 /// Lays out a snapshot for a viewport.
 pub fn layout(snap: &Snapshot, vp: Viewport) -> Scene {
     let g = place(snap, vp);
-    let mut scene = Scene::default();
+    let mut scene = Scene {
+        topics: snap.data.topics.iter().map(|t| t.name.clone()).collect(),
+        ..Scene::default()
+    };
     let up: BTreeSet<i32> = snap
         .brokers
         .iter()
@@ -254,6 +329,27 @@ pub fn layout(snap: &Snapshot, vp: Viewport) -> Scene {
         });
     }
     pairs.extend(cut_pairs.iter().copied());
+    // Producers talk to the leaders their metadata names: faint links.
+    let mut quiet: BTreeSet<(NodeId, NodeId)> = BTreeSet::new();
+    for p in snap.data.producers.iter().filter(|p| p.alive) {
+        for l in p.leaders.iter().filter(|l| up.contains(l)) {
+            let pair = (NodeId::Broker(*l), NodeId::Producer(p.id));
+            if !pairs.contains(&pair) {
+                quiet.insert(pair);
+            }
+        }
+    }
+    for (a, b) in &quiet {
+        let path = g.path(*a, *b);
+        scene.shapes.push(Shape::Stroke {
+            path,
+            color: LINK,
+            width: 1.0,
+            dashed: false,
+            alpha: 0.45,
+        });
+        scene.links.push((*a, *b, path));
+    }
     for (a, b) in &pairs {
         let path = g.path(*a, *b);
         let cut = cut_pairs.contains(&(*a, *b));
@@ -272,6 +368,19 @@ pub fn layout(snap: &Snapshot, vp: Viewport) -> Scene {
     draw_zk(&mut scene, &g, snap);
     for b in &snap.brokers {
         draw_broker(&mut scene, &g, b);
+        if let (Some(mode), Some(rect), Some(reps)) = (
+            g.replicas,
+            g.brokers.get(&b.id),
+            snap.data.replicas.get(&b.id),
+        ) {
+            data_layout::draw_replicas(&mut scene, mode, b.id, *rect, reps, &snap.data.topics);
+        }
+    }
+    for p in &snap.data.producers {
+        data_layout::draw_producer(&mut scene, &g, p);
+    }
+    for (a, b, ms) in &snap.slow_links {
+        draw_slow(&mut scene, &g, *a, *b, *ms);
     }
     let mut labels: Vec<Pt> = Vec::new();
     for (a, b) in &cut_pairs {
@@ -325,15 +434,16 @@ fn draw_zk(scene: &mut Scene, g: &Geometry, snap: &Snapshot) {
         align: Align::Right,
         alpha: 1.0,
     });
-    for (i, z) in snap.znodes.iter().enumerate() {
-        draw_znode(scene, x, y + 44.0 + i as f32 * 17.0, w, z);
+    for (i, z) in g.znodes.iter().enumerate() {
+        draw_znode(scene, x, y + g.first_line + i as f32 * g.line_h, w, z);
     }
 }
 
 fn draw_znode(scene: &mut Scene, x: f32, y: f32, w: f32, z: &ZnodeSnap) {
-    let name = match z.path.rfind('/') {
-        Some(i) => &z.path[i..],
-        None => z.path.as_str(),
+    let name = match (&z.label, z.path.rfind('/')) {
+        (Some(l), _) => l.as_str(),
+        (None, Some(i)) => &z.path[i..],
+        (None, None) => z.path.as_str(),
     };
     let nx = x + 16.0 + z.depth as f32 * 16.0;
     let color = if z.absent {
@@ -441,6 +551,10 @@ fn draw_broker(scene: &mut Scene, g: &Geometry, b: &BrokerSnap) {
             stroke: Some((if zombie { ORANGE } else { "#b45309" }, 1.0)),
         });
     }
+    if g.replicas.is_some() {
+        draw_broker_header(scene, b, (x, y, w), down, zombie);
+        return;
+    }
     let mut title = text((x + 10.0, y + 19.0), format!("broker {}", b.id), 13.5, TEXT);
     if let Shape::Text { bold, color, .. } = &mut title {
         *bold = true;
@@ -501,6 +615,108 @@ fn draw_broker(scene: &mut Scene, g: &Geometry, b: &BrokerSnap) {
     }
 }
 
+fn state_text(b: &BrokerSnap, zombie: bool) -> (String, &'static str) {
+    match (b.state, b.acting_epoch) {
+        ("crashed", _) => ("crashed".to_string(), DIM),
+        ("stopped", _) => ("stopped".to_string(), DIM),
+        (_, Some(e)) if zombie => (format!("stale controller, epoch {e}"), ORANGE),
+        (_, Some(e)) => (format!("controller · epoch {e}"), GOLD),
+        ("starting", _) => ("starting…".to_string(), "#38bdf8"),
+        ("shutting_down", _) => ("shutting down…".to_string(), ORANGE),
+        _ => ("running".to_string(), "#86efac"),
+    }
+}
+
+fn session_text(b: &BrokerSnap) -> (String, &'static str) {
+    match (b.zk, &b.session, &b.lingering_session) {
+        ("connected", Some(s), _) => (format!("ZK session {s}"), MUTED),
+        ("disconnected", Some(s), _) => (format!("ZK lost · {s}"), RED),
+        ("connecting", _, _) => ("connecting to ZK".to_string(), MUTED),
+        (_, _, Some((s, left))) => (
+            format!("{s} lives on: expires in {:.1} s", *left as f64 / 1000.0),
+            ORANGE,
+        ),
+        _ => (
+            b.reason
+                .clone()
+                .map_or_else(|| "no ZK session".to_string(), |r| format!("exited: {r}")),
+            DIM,
+        ),
+    }
+}
+
+/// The two header lines of a broker box in data mode: name and state, then its session.
+fn draw_broker_header(
+    scene: &mut Scene,
+    b: &BrokerSnap,
+    (x, y, w): (f32, f32, f32),
+    down: bool,
+    zombie: bool,
+) {
+    let name = format!("broker {}", b.id);
+    let name_w = name.chars().count() as f32 * 7.2 + 14.0;
+    let mut title = text(
+        (x + 8.0, y + 15.0),
+        name,
+        12.5,
+        if down { DIM } else { TEXT },
+    );
+    if let Shape::Text { bold, .. } = &mut title {
+        *bold = true;
+    }
+    scene.shapes.push(title);
+    let (state, color) = state_text(b, zombie);
+    let room = w - 16.0 - name_w;
+    let (line2, color2) = if room >= 60.0 {
+        scene.shapes.push(Shape::Text {
+            at: (x + w - 8.0, y + 15.0),
+            text: clip(&state, room, 10.5),
+            size: 10.5,
+            color,
+            bold: false,
+            mono: false,
+            align: Align::Right,
+            alpha: 1.0,
+        });
+        session_text(b)
+    } else if b.state == "running" && b.acting_epoch.is_none() {
+        // Narrow box: the session alone (a running broker needs no word).
+        let (s, c) = session_text(b);
+        (s.replace("ZK session ", "ZK "), c)
+    } else {
+        (state, color)
+    };
+    scene.shapes.push(text(
+        (x + 8.0, y + 29.0),
+        clip(&line2, w - 16.0, 10.0),
+        10.0,
+        color2,
+    ));
+}
+
+/// Marks a link whose latency was raised (a slow follower) with its latency.
+fn draw_slow(scene: &mut Scene, g: &Geometry, a: NodeId, b: NodeId, latency_max_ms: u64) {
+    let path = g.path(a, b);
+    scene.shapes.push(Shape::Stroke {
+        path,
+        color: ORANGE,
+        width: 2.0,
+        dashed: true,
+        alpha: 0.8,
+    });
+    let mid = path.at(0.5);
+    let mut t = text(
+        (mid.0, mid.1 - 6.0),
+        format!("slow link · up to {latency_max_ms} ms"),
+        10.0,
+        ORANGE,
+    );
+    if let Shape::Text { align, .. } = &mut t {
+        *align = Align::Center;
+    }
+    scene.shapes.push(t);
+}
+
 /// Marks a cut link with a red × at its middle and a label, unless the label
 /// would sit on one already drawn (an isolated node has many cuts).
 fn draw_cut(
@@ -543,7 +759,8 @@ fn draw_cut(
 }
 
 fn draw_messages(scene: &mut Scene, g: &Geometry, snap: &Snapshot) {
-    let label_them = snap.messages.len() <= 14;
+    let data_mode = g.replicas.is_some();
+    let label_them = snap.messages.len() <= if data_mode { 8 } else { 14 };
     for m in &snap.messages {
         let at = g.path(m.from, m.to).at(m.progress);
         let color = m.kind.color();

@@ -3,11 +3,19 @@
 //! viewport)` turns it into shapes and click targets. Nothing here changes
 //! the world or knows the browser, so all of it is tested natively.
 
+mod data;
+mod data_layout;
 mod layout;
 mod shape;
 mod status;
 pub mod storage;
+mod znodes;
 
+pub use data::{
+    BatchSnap, DataSnap, ProducerSnap, QueueSnap, ReplicaRole, ReplicaSnap, TopicSnap,
+    MAX_DRAWN_BATCHES,
+};
+pub use data_layout::topic_color;
 pub use layout::{layout, HitTarget, Scene, Viewport};
 pub use shape::{Align, Path, Pt, Shape};
 pub use status::{legend_json, status, Status, StatusBroker};
@@ -22,6 +30,8 @@ use crate::sim::{NodeId, Tick};
 pub struct ZnodeSnap {
     /// Full path.
     pub path: String,
+    /// Name shown instead of the last path element (folded lines).
+    pub label: Option<String>,
     /// Depth below "/" (0 for top-level nodes).
     pub depth: usize,
     /// Short form of the data.
@@ -109,6 +119,11 @@ pub struct Snapshot {
     pub cuts: Vec<(NodeId, NodeId)>,
     /// Recent drops.
     pub drops: Vec<DropSnap>,
+    /// Topics, replicas per broker, producers.
+    pub data: DataSnap,
+    /// Links whose latency or loss differs from the cluster's network
+    /// settings (a "slow follower"), as (a, b, latency_max_ms).
+    pub slow_links: Vec<(NodeId, NodeId, u64)>,
 }
 
 fn short_data(path: &str, data: &str) -> String {
@@ -119,6 +134,31 @@ fn short_data(path: &str, data: &str) -> String {
     if path == "/controller" {
         if let Some(id) = crate::broker::controller_id_from_json(data) {
             return format!("{{\"brokerid\":{id}}}");
+        }
+    }
+    if path.starts_with("/brokers/topics/") && path.ends_with("/state") {
+        if let Some(st) = crate::topic::LeaderIsr::from_json(data) {
+            let isr: Vec<String> = st.isr.iter().map(i32::to_string).collect();
+            return format!(
+                "leader {} · leader_epoch {} · isr [{}]",
+                st.leader,
+                st.leader_epoch,
+                isr.join(",")
+            );
+        }
+    }
+    if path.starts_with("/brokers/topics/") && path.matches('/').count() == 3 {
+        if let Some(a) = crate::topic::parse_assignment(data) {
+            let parts: Vec<String> = a
+                .iter()
+                .take(6)
+                .map(|(p, r)| {
+                    let r: Vec<String> = r.iter().map(i32::to_string).collect();
+                    format!("{p}:[{}]", r.join(","))
+                })
+                .collect();
+            let more = if a.len() > 6 { " …" } else { "" };
+            return format!("{} partitions {}{more}", a.len(), parts.join(" "));
         }
     }
     let mut s: String = data.chars().take(28).collect();
@@ -152,6 +192,7 @@ fn fold_registrations(znodes: &mut Vec<ZnodeSnap>) {
         at,
         ZnodeSnap {
             path: "/brokers/ids/*".to_string(),
+            label: Some("/*".to_string()),
             depth: 2,
             data: format!("{} ephemeral: {}", ids.len(), ids.join(" ")),
             owner: None,
@@ -170,6 +211,7 @@ pub fn snapshot(world: &World, frac_ms: f64) -> Snapshot {
         .iter()
         .map(|(path, node)| ZnodeSnap {
             path: path.clone(),
+            label: None,
             depth: path.matches('/').count() - 1,
             data: short_data(path, &node.data),
             owner: (node.stat.ephemeral_owner != 0).then(|| session_hex(node.stat.ephemeral_owner)),
@@ -181,6 +223,7 @@ pub fn snapshot(world: &World, frac_ms: f64) -> Snapshot {
         if zk.tree().get(path).is_none() {
             znodes.push(ZnodeSnap {
                 path: path.to_string(),
+                label: None,
                 depth: 0,
                 data: String::new(),
                 owner: None,
@@ -261,6 +304,22 @@ pub fn snapshot(world: &World, frac_ms: f64) -> Snapshot {
             age: ((now - d.at as f64) / DROP_MARK_MS as f64).clamp(0.0, 1.0) as f32,
         })
         .collect();
+    let default_link = world.config().network;
+    let mut nodes: Vec<NodeId> = world
+        .brokers()
+        .keys()
+        .map(|id| NodeId::Broker(*id))
+        .collect();
+    nodes.extend(world.producers().keys().map(|id| NodeId::Producer(*id)));
+    let mut slow_links = Vec::new();
+    for (i, a) in nodes.iter().enumerate() {
+        for b in &nodes[i + 1..] {
+            let l = world.net().link(*a, *b);
+            if l != default_link {
+                slow_links.push((*a, *b, l.latency_max_ms));
+            }
+        }
+    }
     Snapshot {
         now,
         tick_time_ms: world.config().tick_time_ms,
@@ -270,6 +329,8 @@ pub fn snapshot(world: &World, frac_ms: f64) -> Snapshot {
         messages,
         cuts: world.net().cuts().collect(),
         drops,
+        data: data::data(world),
+        slow_links,
     }
 }
 

@@ -1,8 +1,59 @@
-//! The small serde views the page's panels poll: status line, legend.
+//! The small serde views the page's panels poll: status line (with the
+//! partitions, producers and the acknowledged-but-lost counter), legend.
 
-use crate::cluster::{state_name, Process, World};
-use crate::protocol::MsgKind;
+use crate::client::producer::ProducerConfig;
+use crate::cluster::{state_name, PartitionReport, Process, World};
+use crate::protocol::{acks_name, MsgKind};
+use crate::sim::LinkConfig;
 use serde::Serialize;
+
+/// A topic in the status view.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StatusTopic {
+    /// Name.
+    pub name: String,
+    /// Partitions.
+    pub partitions: usize,
+    /// Replication factor.
+    pub replication_factor: usize,
+    /// Its colour on the canvas.
+    pub color: &'static str,
+    /// `min.insync.replicas` in effect.
+    pub min_insync_replicas: Option<u32>,
+    /// `unclean.leader.election.enable` in effect.
+    pub unclean_leader_election_enable: Option<bool>,
+    /// Partitions with no leader (leader -1).
+    pub offline: usize,
+    /// Partitions whose ISR is smaller than their replica set.
+    pub under_replicated: usize,
+}
+
+/// A producer in the status view.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StatusProducer {
+    /// Id.
+    pub id: i32,
+    /// Topic.
+    pub topic: String,
+    /// `acks`.
+    pub acks: &'static str,
+    /// Running.
+    pub alive: bool,
+    /// Records handed to send().
+    pub sent: u64,
+    /// Acknowledged.
+    pub acked: u64,
+    /// Failed for good.
+    pub failed: u64,
+    /// Lost in its buffer at a crash.
+    pub lost_in_buffer: u64,
+    /// Records in the accumulator.
+    pub queued: u64,
+    /// Records in produce requests in flight.
+    pub in_flight: u64,
+    /// Its settings (to change one with set_producer).
+    pub config: ProducerConfig,
+}
 
 /// A broker in the status view.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -38,12 +89,56 @@ pub struct Status {
     pub events_total: u64,
     /// Messages on the wire.
     pub in_flight: usize,
+    /// Topics.
+    pub topics: Vec<StatusTopic>,
+    /// Every partition: replicas, leader, ISR, high watermark, log end offsets.
+    pub partitions: Vec<PartitionReport>,
+    /// Producers.
+    pub producers: Vec<StatusProducer>,
+    /// Acknowledged records later lost.
+    pub acked_lost: u64,
+    /// The cluster's link settings (what a slowed link goes back to).
+    pub network: LinkConfig,
+}
+
+fn topics(world: &World, partitions: &[PartitionReport]) -> Vec<StatusTopic> {
+    let mut out: Vec<StatusTopic> = Vec::new();
+    for p in partitions {
+        if out.last().map(|t| &t.name) != Some(&p.topic) {
+            let cfg = world
+                .zk()
+                .tree()
+                .get(&format!("/config/topics/{}", p.topic))
+                .and_then(|n| crate::topic::parse_config(&n.data, &world.config().topic_defaults));
+            out.push(StatusTopic {
+                name: p.topic.clone(),
+                partitions: 0,
+                replication_factor: p.replicas.len(),
+                color: super::topic_color(out.len()),
+                min_insync_replicas: cfg.as_ref().map(|c| c.min_insync_replicas),
+                unclean_leader_election_enable: cfg.map(|c| c.unclean_leader_election_enable),
+                offline: 0,
+                under_replicated: 0,
+            });
+        }
+        if let Some(t) = out.last_mut() {
+            t.partitions += 1;
+            if p.leader.is_some_and(|l| l < 0) {
+                t.offline += 1;
+            }
+            if p.isr.len() < p.replicas.len() {
+                t.under_replicated += 1;
+            }
+        }
+    }
+    out
 }
 
 /// The status of the world.
 pub fn status(world: &World) -> Status {
     let controller = world.controller();
     let epoch = world.controller_epoch();
+    let partitions = world.partition_reports();
     Status {
         now_ms: world.now(),
         speed: world.speed(),
@@ -64,6 +159,32 @@ pub fn status(world: &World) -> Status {
         trace_digest: world.trace().digest_hex(),
         events_total: world.log_total(),
         in_flight: world.in_flight().len(),
+        topics: topics(world, &partitions),
+        partitions,
+        producers: world
+            .producers()
+            .values()
+            .map(|slot| {
+                let p = &slot.producer;
+                let s = p.stats();
+                let (queued, in_flight) = p.unacknowledged();
+                StatusProducer {
+                    id: p.id(),
+                    topic: p.config().topic.clone(),
+                    acks: acks_name(p.config().acks.0),
+                    alive: slot.crashed_at.is_none(),
+                    sent: s.sent,
+                    acked: s.acked,
+                    failed: s.failed,
+                    lost_in_buffer: slot.lost_in_buffer,
+                    queued,
+                    in_flight,
+                    config: p.config().clone(),
+                }
+            })
+            .collect(),
+        acked_lost: world.ledger().lost_total(),
+        network: world.config().network,
     }
 }
 

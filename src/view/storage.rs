@@ -36,7 +36,12 @@ pub fn presets_json() -> String {
 
 /// The lab's log as a folder listing.
 pub fn lab_view(lab: &Lab) -> Value {
-    let log = lab.log();
+    log_view(lab.log(), lab.now(), lab.preset())
+}
+
+/// Any partition log as a folder listing (`source` names where it comes
+/// from: a lab preset, or "replica" for a broker's copy).
+pub fn log_view(log: &Log, now_ms: u64, source: &str) -> Value {
     let active = log.segments().keys().next_back().copied();
     let segments: Vec<Value> = log
         .segments()
@@ -56,8 +61,8 @@ pub fn lab_view(lab: &Lab) -> Value {
         })
         .collect();
     json!({
-        "preset": lab.preset(),
-        "now_ms": lab.now(),
+        "preset": source,
+        "now_ms": now_ms,
         "config": config_json(log.config()),
         "log_start_offset": log.log_start_offset(),
         "log_end_offset": log.log_end_offset(),

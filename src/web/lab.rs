@@ -88,3 +88,54 @@ impl StorageLab {
         lines(self.lab.clean())
     }
 }
+
+/// A copy of one partition replica's log taken from the running cluster,
+/// for the storage inspector: the same folder, batches, index and lookup
+/// views as the lab, read-only.
+#[wasm_bindgen]
+pub struct ReplicaStorage {
+    log: crate::log::Log,
+    now_ms: u64,
+    meta: serde_json::Value,
+}
+
+impl ReplicaStorage {
+    /// A copy of `log` as it is at `now_ms`, with what the page shows about it.
+    pub(super) fn new(log: crate::log::Log, now_ms: u64, meta: serde_json::Value) -> Self {
+        ReplicaStorage { log, now_ms, meta }
+    }
+}
+
+#[wasm_bindgen]
+impl ReplicaStorage {
+    /// The folder, plus the replica's broker, topic, partition, role and high watermark.
+    pub fn view(&self) -> String {
+        let mut v = storage::log_view(&self.log, self.now_ms, "replica");
+        if let (Some(obj), Some(meta)) = (v.as_object_mut(), self.meta.as_object()) {
+            for (k, val) in meta {
+                obj.insert(k.clone(), val.clone());
+            }
+        }
+        v.to_string()
+    }
+
+    /// A page of one segment's batches with their records.
+    pub fn batches(&self, base_offset: f64, from: f64, count: f64) -> Result<String, JsError> {
+        let base = whole(base_offset, "base offset")? as i64;
+        let from = whole(from, "from")? as usize;
+        let count = whole(count, "count")? as usize;
+        Ok(storage::batches_json(&self.log, base, from, count).to_string())
+    }
+
+    /// One segment's `.index` and `.timeindex` entries.
+    pub fn index(&self, base_offset: f64) -> Result<String, JsError> {
+        let base = whole(base_offset, "base offset")? as i64;
+        Ok(storage::index_json(&self.log, base).to_string())
+    }
+
+    /// Every step of finding `offset`.
+    pub fn find(&self, offset: f64) -> Result<String, JsError> {
+        let offset = whole(offset, "offset")? as i64;
+        Ok(storage::find_json(&self.log, offset).to_string())
+    }
+}

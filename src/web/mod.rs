@@ -7,7 +7,7 @@ mod lab;
 mod painter;
 
 pub use bench::AppendBench;
-pub use lab::StorageLab;
+pub use lab::{ReplicaStorage, StorageLab};
 
 use crate::sim::{ClusterConfig, Command, NodeId};
 use crate::view::{self, Scene, Viewport};
@@ -196,18 +196,89 @@ impl App {
                     };
                     v["reason"] = serde_json::json!(reason);
                 }
+                if let NodeId::Producer(id) = node {
+                    if let Some(slot) = self.world.producers().get(&id) {
+                        let p = &slot.producer;
+                        let (queued, in_flight) = p.unacknowledged();
+                        v["alive"] = serde_json::json!(slot.crashed_at.is_none());
+                        v["config"] = serde_json::json!(p.config());
+                        v["stats"] = serde_json::json!(p.stats());
+                        v["queued"] = serde_json::json!(queued);
+                        v["in_flight"] = serde_json::json!(in_flight);
+                        v["lost_in_buffer"] = serde_json::json!(slot.lost_in_buffer);
+                        v["queues"] = serde_json::json!(p
+                            .queues()
+                            .iter()
+                            .filter(|(_, q)| !q.is_empty())
+                            .map(|(part, q)| serde_json::json!({
+                                "partition": part,
+                                "batches": q.len(),
+                                "records": q.iter().map(|b| b.records.len()).sum::<usize>(),
+                                "bytes": q.iter().map(|b| b.bytes).sum::<usize>(),
+                            }))
+                            .collect::<Vec<_>>());
+                    }
+                }
                 v
             }
+            Some(view::HitTarget::Replica {
+                broker,
+                topic,
+                partition,
+            }) => self.replica_json(broker, &topic, partition),
             Some(view::HitTarget::Link { a, b }) => serde_json::json!({
                 "kind": "link",
                 "a": a,
                 "b": b,
                 "cut_a_to_b": self.world.net().is_cut(a, b),
                 "cut_b_to_a": self.world.net().is_cut(b, a),
+                "link": {
+                    "latency_min_ms": self.world.net().link(a, b).latency_min_ms,
+                    "latency_max_ms": self.world.net().link(a, b).latency_max_ms,
+                    "loss_ratio": self.world.net().link(a, b).loss_ratio,
+                    "slowed": self.world.net().link(a, b) != self.world.config().network,
+                },
             }),
             None => serde_json::json!({ "kind": "empty" }),
         };
         value.to_string()
+    }
+
+    /// Centre of a replica's cell in CSS px, as JSON (or "null").
+    pub fn replica_center(&self, broker: i32, topic: &str, partition: i32) -> String {
+        match self.scene.replica_center(broker, topic, partition) {
+            Some((x, y)) => serde_json::json!({ "x": x, "y": y }).to_string(),
+            None => "null".into(),
+        }
+    }
+
+    /// A replica's details (what a click on it shows), as JSON.
+    pub fn replica(&self, broker: i32, topic: &str, partition: i32) -> String {
+        self.replica_json(broker, topic, partition).to_string()
+    }
+
+    /// A copy of a replica's log for the storage inspector; throws when the
+    /// broker holds no log of that partition.
+    pub fn replica_storage(
+        &self,
+        broker: i32,
+        topic: &str,
+        partition: i32,
+    ) -> Result<ReplicaStorage, JsError> {
+        let tp = crate::topic::TopicPartition::new(topic, partition);
+        let log = self.world.log_of(broker, &tp).ok_or_else(|| {
+            js_err(format!(
+                "broker {broker} holds no log of {topic}-{partition} (not a replica, or not created yet)"
+            ))
+        })?;
+        let meta = self.replica_json(broker, topic, partition);
+        Ok(ReplicaStorage::new(log.clone(), self.world.now(), meta))
+    }
+
+    /// Acknowledged records found lost, as JSON: [{topic, partition, offset,
+    /// producer, seq, acked_by, found_at_ms}] (the first 10000).
+    pub fn acked_lost(&self) -> String {
+        serde_json::to_string(self.world.ledger().lost()).unwrap_or_else(|_| "[]".into())
     }
 
     /// The status bar data, as JSON.
@@ -241,6 +312,73 @@ impl App {
     /// The recorded commands, as JSON.
     pub fn commands(&self) -> String {
         serde_json::to_string(self.world.commands()).unwrap_or_else(|_| "[]".into())
+    }
+}
+
+impl App {
+    fn replica_json(&self, broker: i32, topic: &str, partition: i32) -> serde_json::Value {
+        let tp = crate::topic::TopicPartition::new(topic, partition);
+        let report = self
+            .world
+            .partition_reports()
+            .into_iter()
+            .find(|p| p.topic == topic && p.partition == partition);
+        let running = self.world.broker(broker);
+        let mine = running.and_then(|b| b.replicas().get(&tp));
+        let log = self.world.log_of(broker, &tp);
+        let leader = report.as_ref().and_then(|p| p.leader);
+        let in_isr = report.as_ref().is_some_and(|p| p.isr.contains(&broker));
+        let role = match (running.is_some(), leader) {
+            (false, _) => "broker down",
+            (_, Some(l)) if l < 0 => "offline",
+            (_, Some(l)) if l == broker => "leader",
+            _ if in_isr => "follower",
+            _ => "out of sync",
+        };
+        let producers: Vec<i32> = self
+            .world
+            .producers()
+            .values()
+            .filter(|s| s.crashed_at.is_none() && s.producer.config().topic == topic)
+            .map(|s| s.producer.id())
+            .collect();
+        let follow = mine.map(|r| match r.follow {
+            crate::broker::Follow::Idle => "idle",
+            crate::broker::Follow::Truncating => "truncating",
+            crate::broker::Follow::Fetching => "fetching",
+        });
+        let link = leader.filter(|l| *l >= 0 && *l != broker).map(|l| {
+            let cfg = self
+                .world
+                .net()
+                .link(NodeId::Broker(broker), NodeId::Broker(l));
+            serde_json::json!({
+                "latency_min_ms": cfg.latency_min_ms,
+                "latency_max_ms": cfg.latency_max_ms,
+                "loss_ratio": cfg.loss_ratio,
+                "slowed": cfg != self.world.config().network,
+            })
+        });
+        serde_json::json!({
+            "kind": "replica",
+            "broker": broker,
+            "topic": topic,
+            "partition": partition,
+            "role": role,
+            "broker_state": self.world.brokers().get(&broker).map(|s| crate::cluster::state_name(&s.process)),
+            "leader": leader,
+            "leader_epoch": report.as_ref().and_then(|p| p.leader_epoch),
+            "isr": report.as_ref().map(|p| p.isr.clone()),
+            "replicas": report.as_ref().map(|p| p.replicas.clone()),
+            "high_watermark": report.as_ref().map(|p| p.high_watermark),
+            "replica_high_watermark": mine.map(|r| r.hw),
+            "log_end_offset": log.map(|l| l.log_end_offset()),
+            "log_start_offset": log.map(|l| l.log_start_offset()),
+            "segment_count": log.map(|l| l.segments().len()),
+            "follow": follow,
+            "link_to_leader": link,
+            "producers": producers,
+        })
     }
 }
 

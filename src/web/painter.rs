@@ -18,8 +18,17 @@ fn trace_path(ctx: &CanvasRenderingContext2d, p: &Path) {
 }
 
 fn round_rect(ctx: &CanvasRenderingContext2d, x: f64, y: f64, w: f64, h: f64, r: f64) {
-    let r = r.min(w / 2.0).min(h / 2.0);
     ctx.begin_path();
+    add_round_rect(ctx, x, y, w, h, r);
+}
+
+/// Adds a rounded rectangle to the current path.
+fn add_round_rect(ctx: &CanvasRenderingContext2d, x: f64, y: f64, w: f64, h: f64, r: f64) {
+    let r = r.min(w / 2.0).min(h / 2.0);
+    if r <= 0.0 {
+        ctx.rect(x, y, w, h);
+        return;
+    }
     ctx.move_to(x + r, y);
     ctx.line_to(x + w - r, y);
     ctx.quadratic_curve_to(x + w, y, x + w, y + r);
@@ -42,14 +51,86 @@ fn dash(ctx: &CanvasRenderingContext2d, dashed: bool) {
     let _ = ctx.set_line_dash(&pattern);
 }
 
+/// The canvas state last set, so that a scene of many small shapes sets
+/// each font, colour and alignment only when it changes (setting a font
+/// makes the browser parse it).
+#[derive(Default)]
+struct Pen {
+    font: String,
+    fill: &'static str,
+    align: Option<Align>,
+}
+
+impl Pen {
+    fn fill(&mut self, ctx: &CanvasRenderingContext2d, color: &'static str) {
+        if self.fill != color {
+            ctx.set_fill_style_str(color);
+            self.fill = color;
+        }
+    }
+
+    fn font(&mut self, ctx: &CanvasRenderingContext2d, bold: bool, size: f32, mono: bool) {
+        let weight = if bold { "600 " } else { "" };
+        let family = if mono { MONO } else { FONT };
+        let font = format!("{weight}{size}px {family}");
+        if self.font != font {
+            ctx.set_font(&font);
+            self.font = font;
+        }
+    }
+
+    fn align(&mut self, ctx: &CanvasRenderingContext2d, align: Align) {
+        if self.align != Some(align) {
+            ctx.set_text_align(match align {
+                Align::Left => "left",
+                Align::Center => "center",
+                Align::Right => "right",
+            });
+            self.align = Some(align);
+        }
+    }
+}
+
+/// The fill of a square-cornered rectangle without outline.
+fn plain_fill(shape: &Shape) -> Option<&'static str> {
+    match shape {
+        Shape::Rect {
+            radius,
+            fill: Some(f),
+            stroke: None,
+            ..
+        } if *radius <= 0.0 => Some(f),
+        _ => None,
+    }
+}
+
 /// Clears the canvas and paints every shape of the scene.
 pub fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, vp: Viewport, dpr: f64) {
+    let mut pen = Pen::default();
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
     ctx.set_global_alpha(1.0);
-    ctx.set_fill_style_str(BACKGROUND);
+    pen.fill(ctx, BACKGROUND);
     ctx.fill_rect(0.0, 0.0, vp.w as f64, vp.h as f64);
     ctx.set_text_baseline("alphabetic");
-    for shape in &scene.shapes {
+    let mut i = 0;
+    while i < scene.shapes.len() {
+        let shape = &scene.shapes[i];
+        i += 1;
+        // Runs of plain filled rectangles of one colour are filled as one path.
+        if let Some(fill) = plain_fill(shape) {
+            ctx.begin_path();
+            let mut next = Some(shape);
+            while let Some(Shape::Rect { x, y, w, h, .. }) = next {
+                ctx.rect(*x as f64, *y as f64, *w as f64, *h as f64);
+                next = scene.shapes.get(i).filter(|s| plain_fill(s) == Some(fill));
+                if next.is_some() {
+                    i += 1;
+                }
+            }
+            pen.fill(ctx, fill);
+            ctx.fill();
+            continue;
+        }
         match shape {
             Shape::Rect {
                 x,
@@ -69,16 +150,39 @@ pub fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, vp: Viewport, dpr: f
                     *h as f64,
                     *radius as f64,
                 );
+                // Following rectangles of the same style join the path (replica cells).
+                while let Some(Shape::Rect {
+                    x,
+                    y,
+                    w,
+                    h,
+                    radius: r2,
+                    fill: f2,
+                    stroke: s2,
+                    dashed: d2,
+                }) = scene.shapes.get(i)
+                {
+                    if r2 != radius || f2 != fill || s2 != stroke || d2 != dashed || w * h > 2_500.0
+                    {
+                        break;
+                    }
+                    add_round_rect(ctx, *x as f64, *y as f64, *w as f64, *h as f64, *r2 as f64);
+                    i += 1;
+                }
                 if let Some(f) = fill {
-                    ctx.set_fill_style_str(f);
+                    pen.fill(ctx, f);
                     ctx.fill();
                 }
                 if let Some((c, width)) = stroke {
-                    dash(ctx, *dashed);
+                    if *dashed {
+                        dash(ctx, true);
+                    }
                     ctx.set_stroke_style_str(c);
                     ctx.set_line_width(*width as f64);
                     ctx.stroke();
-                    dash(ctx, false);
+                    if *dashed {
+                        dash(ctx, false);
+                    }
                 }
             }
             Shape::Stroke {
@@ -89,12 +193,16 @@ pub fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, vp: Viewport, dpr: f
                 alpha,
             } => {
                 ctx.set_global_alpha(*alpha as f64);
-                dash(ctx, *dashed);
+                if *dashed {
+                    dash(ctx, true);
+                }
                 trace_path(ctx, path);
                 ctx.set_stroke_style_str(color);
                 ctx.set_line_width(*width as f64);
                 ctx.stroke();
-                dash(ctx, false);
+                if *dashed {
+                    dash(ctx, false);
+                }
                 ctx.set_global_alpha(1.0);
             }
             Shape::Circle {
@@ -113,16 +221,8 @@ pub fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, vp: Viewport, dpr: f
                     0.0,
                     std::f64::consts::TAU,
                 );
-                match fill {
-                    Some(f) => {
-                        ctx.set_fill_style_str(f);
-                        ctx.fill();
-                    }
-                    None => {
-                        ctx.set_fill_style_str(BACKGROUND);
-                        ctx.fill();
-                    }
-                }
+                pen.fill(ctx, fill.unwrap_or(BACKGROUND));
+                ctx.fill();
                 if let Some((c, width)) = stroke {
                     ctx.set_stroke_style_str(c);
                     ctx.set_line_width(*width as f64);
@@ -144,7 +244,7 @@ pub fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, vp: Viewport, dpr: f
                     ctx.line_to(p.0 as f64, p.1 as f64);
                 }
                 ctx.close_path();
-                ctx.set_fill_style_str(fill);
+                pen.fill(ctx, fill);
                 ctx.fill();
                 if let Some((c, width)) = stroke {
                     ctx.set_stroke_style_str(c);
@@ -162,18 +262,16 @@ pub fn paint(ctx: &CanvasRenderingContext2d, scene: &Scene, vp: Viewport, dpr: f
                 align,
                 alpha,
             } => {
-                ctx.set_global_alpha(*alpha as f64);
-                let weight = if *bold { "600 " } else { "" };
-                let family = if *mono { MONO } else { FONT };
-                ctx.set_font(&format!("{weight}{size}px {family}"));
-                ctx.set_text_align(match align {
-                    Align::Left => "left",
-                    Align::Center => "center",
-                    Align::Right => "right",
-                });
-                ctx.set_fill_style_str(color);
+                if *alpha < 1.0 {
+                    ctx.set_global_alpha(*alpha as f64);
+                }
+                pen.font(ctx, *bold, *size, *mono);
+                pen.align(ctx, *align);
+                pen.fill(ctx, color);
                 let _ = ctx.fill_text(text, at.0 as f64, at.1 as f64);
-                ctx.set_global_alpha(1.0);
+                if *alpha < 1.0 {
+                    ctx.set_global_alpha(1.0);
+                }
             }
         }
     }

@@ -1,0 +1,603 @@
+//! Layout once the cluster holds data: ZooKeeper's box on top (folded to
+//! fit), brokers in a grid showing every partition replica they host, and
+//! producers in a row at the bottom showing their accumulators. A replica
+//! is a row with its log's tail as a bar when there is room, a small cell
+//! when crowded: leader solid, follower outlined, out of the ISR orange and
+//! dashed, offline red, on a dead broker grey; under it the log end offset
+//! against the partition's high watermark (committed green, beyond the high
+//! watermark amber).
+
+use super::data::{ProducerSnap, ReplicaRole, ReplicaSnap, TopicSnap};
+use super::layout::{clip, text, Geometry, ReplicaMode, Scene};
+use super::shape::{Align, Pt, Shape};
+use super::{znodes, Snapshot};
+use crate::protocol::MsgKind;
+use std::collections::BTreeMap;
+
+/// Height of a broker's header (name, state, session) in data mode.
+pub const HEADER_H: f32 = 38.0;
+/// Height of a producer box.
+pub const PRODUCER_H: f32 = 66.0;
+/// Height of one replica row in row mode.
+pub const ROW_H: f32 = 15.0;
+/// Line height of the folded znode list.
+pub const ZK_LINE_H: f32 = 15.0;
+
+const PALETTE: [&str; 8] = [
+    "#2dd4bf", "#818cf8", "#a3e635", "#38bdf8", "#e879f9", "#facc15", "#f9a8d4", "#94a3b8",
+];
+const OUT_OF_SYNC: &str = "#fb923c";
+const OFFLINE: &str = "#ef4444";
+const DOWN: &str = "#475569";
+const COMMITTED: &str = "#86efac";
+const UNCOMMITTED: &str = "#fbbf24";
+const BAR_BG: &str = "#0f172a";
+const MUTED: &str = "#94a3b8";
+const DIM: &str = "#64748b";
+const TEXT: &str = "#e5e7eb";
+
+/// Colour of the i-th topic (by name order).
+pub fn topic_color(i: usize) -> &'static str {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Lines of replicas a broker needs with `per_line` cells a line, a topic per line group.
+fn lines_needed(reps: &[ReplicaSnap], per_line: usize) -> usize {
+    let mut by_topic: BTreeMap<usize, usize> = BTreeMap::new();
+    for r in reps {
+        *by_topic.entry(r.topic).or_default() += 1;
+    }
+    by_topic.values().map(|c| c.div_ceil(per_line.max(1))).sum()
+}
+
+/// The largest replica drawing that fits every broker's replicas in `cw` x `ch`,
+/// with the content height it needs.
+fn best_mode(snap: &Snapshot, cw: f32, ch: f32) -> Option<(ReplicaMode, f32)> {
+    let most = snap.data.replicas.values().map(Vec::len).max().unwrap_or(0);
+    if cw >= 170.0 && most as f32 * ROW_H <= ch {
+        return Some((ReplicaMode::Rows, most as f32 * ROW_H));
+    }
+    for pitch in [
+        22.0f32, 20.0, 18.0, 16.0, 14.0, 12.0, 11.0, 10.0, 9.0, 8.0, 7.0,
+    ] {
+        let label_w = if cw >= 130.0 {
+            (cw * 0.26).min(54.0)
+        } else {
+            0.0
+        };
+        let per_line = ((cw - label_w) / pitch).floor() as usize;
+        if per_line < 3 {
+            continue;
+        }
+        let lines = snap
+            .data
+            .replicas
+            .values()
+            .map(|r| lines_needed(r, per_line))
+            .max()
+            .unwrap_or(0);
+        let need = lines as f32 * (pitch + 3.0);
+        if need <= ch {
+            return Some((ReplicaMode::Cells { pitch, label_w }, need));
+        }
+    }
+    None
+}
+
+/// Places ZooKeeper, brokers and producers when there are topics or producers.
+pub(super) fn place(snap: &Snapshot, vp: super::Viewport) -> Geometry {
+    let margin = 16.0;
+    let max_lines = (((vp.h * 0.28 - 40.0) / ZK_LINE_H).floor() as usize).clamp(3, 24);
+    let folded = znodes::fold(&snap.znodes, max_lines);
+    let zk_w = (vp.w - 2.0 * margin).clamp(240.0, 560.0);
+    let zk_h = 36.0 + folded.len() as f32 * ZK_LINE_H;
+    let zk = ((vp.w - zk_w) / 2.0, 10.0, zk_w, zk_h);
+
+    // Producers: a row (or two) at the bottom.
+    let np = snap.data.producers.len();
+    let gap = 14.0;
+    let mut producers = BTreeMap::new();
+    let mut bottom = vp.h - 10.0;
+    if np > 0 {
+        let per_row = (((vp.w - 2.0 * margin + gap) / (120.0 + gap)).floor() as usize).clamp(1, np);
+        let rows = np.div_ceil(per_row);
+        let pw = ((vp.w - 2.0 * margin - (per_row as f32 - 1.0) * gap) / per_row as f32).min(210.0);
+        let top = vp.h - 8.0 - rows as f32 * (PRODUCER_H + 8.0);
+        for (i, p) in snap.data.producers.iter().enumerate() {
+            let (row, col) = (i / per_row, i % per_row);
+            let in_row = (np - row * per_row).min(per_row) as f32;
+            let row_w = in_row * pw + (in_row - 1.0) * gap;
+            let x = (vp.w - row_w) / 2.0 + col as f32 * (pw + gap);
+            let y = top + row as f32 * (PRODUCER_H + 8.0);
+            producers.insert(p.id, (x, y, pw, PRODUCER_H));
+        }
+        bottom = top - 40.0;
+    }
+
+    // Brokers: the grid whose replica drawing is largest.
+    let area_top = zk.1 + zk_h + 40.0;
+    let avail = (bottom - area_top).max(60.0);
+    let n = snap.brokers.len().max(1);
+    let mut best: Option<(f32, usize, f32, f32, ReplicaMode, f32)> = None;
+    for rows in 1..=n {
+        let per_row = n.div_ceil(rows);
+        let bw = ((vp.w - 2.0 * margin - (per_row as f32 - 1.0) * gap) / per_row as f32).min(300.0);
+        if bw < 84.0 && rows < n {
+            continue;
+        }
+        let row_gap = if rows > 1 { 30.0 } else { 0.0 };
+        let bh = (avail - (rows as f32 - 1.0) * row_gap) / rows as f32;
+        let Some((mode, need)) = best_mode(snap, bw - 14.0, bh - HEADER_H - 6.0) else {
+            continue;
+        };
+        // Rows beat cells; among equals fewer grid rows win (wider text first).
+        let score = match mode {
+            ReplicaMode::Rows => 100.0 + if bw >= 254.0 { 1.0 } else { 0.0 } - rows as f32 * 0.01,
+            ReplicaMode::Cells { pitch, .. } => pitch - rows as f32 * 0.01,
+        };
+        if best.as_ref().is_none_or(|b| score > b.0 + 0.01) {
+            best = Some((score, per_row, bw, row_gap, mode, need));
+        }
+    }
+    let (per_row, bw, row_gap, mode, need) = match best {
+        Some((_, p, w, g, m, need)) => (p, w, g, m, need),
+        None => {
+            // Nothing fits: the smallest cells, content clipped to the box.
+            let per_row = n.div_ceil(2);
+            let bw =
+                ((vp.w - 2.0 * margin - (per_row as f32 - 1.0) * gap) / per_row as f32).max(60.0);
+            (
+                per_row,
+                bw,
+                30.0,
+                ReplicaMode::Cells {
+                    pitch: 7.0,
+                    label_w: 0.0,
+                },
+                0.0,
+            )
+        }
+    };
+    let rows = n.div_ceil(per_row) as f32;
+    let bh_max = (avail - (rows - 1.0) * row_gap) / rows;
+    let bh = (HEADER_H + need + 8.0).max(56.0).min(bh_max.max(40.0));
+    let used = rows * bh + (rows - 1.0) * row_gap;
+    let top = area_top + ((avail - used) * 0.4).clamp(0.0, 160.0);
+    let mut brokers = BTreeMap::new();
+    for (i, b) in snap.brokers.iter().enumerate() {
+        let (row, col) = (i / per_row, i % per_row);
+        let in_row = (n - row * per_row).min(per_row) as f32;
+        let row_w = in_row * bw + (in_row - 1.0) * gap;
+        let x = (vp.w - row_w) / 2.0 + col as f32 * (bw + gap);
+        let y = top + row as f32 * (bh + row_gap);
+        brokers.insert(b.id, (x, y, bw, bh));
+    }
+    Geometry {
+        zk,
+        brokers,
+        producers,
+        compact: true,
+        znodes: folded,
+        line_h: ZK_LINE_H,
+        first_line: 40.0,
+        replicas: Some(mode),
+    }
+}
+
+/// Fill and outline of a replica marker.
+fn role_style(
+    role: ReplicaRole,
+    color: &'static str,
+) -> (Option<&'static str>, (&'static str, f32), bool) {
+    match role {
+        ReplicaRole::Leader => (Some(color), (color, 1.0), false),
+        ReplicaRole::Follower => (Some("#0b1220"), (color, 1.5), false),
+        ReplicaRole::OutOfSync => (Some("#1c1008"), (OUT_OF_SYNC, 1.5), true),
+        ReplicaRole::Offline => (Some(OFFLINE), (OFFLINE, 1.0), false),
+        ReplicaRole::Down => (Some("#111827"), (DOWN, 1.0), true),
+    }
+}
+
+/// Bar pieces collected by kind, so the painter fills each kind in one go
+/// (consecutive rectangles of one colour become one path).
+#[derive(Default)]
+struct Bars {
+    back: Vec<Shape>,
+    done: Vec<Shape>,
+    beyond: Vec<Shape>,
+    ticks: Vec<Shape>,
+}
+
+impl Bars {
+    fn flush(self, scene: &mut Scene) {
+        for part in [self.back, self.done, self.beyond, self.ticks] {
+            scene.shapes.extend(part);
+        }
+    }
+}
+
+/// The log-tail bar of a replica: committed part, the part beyond the
+/// partition's high watermark, and (when `tick`) the high watermark mark.
+fn bar(bars: &mut Bars, r: &ReplicaSnap, (x, y, w, h): (f32, f32, f32, f32), tick: bool) {
+    bars.back.push(Shape::Rect {
+        x,
+        y,
+        w,
+        h,
+        radius: 0.0,
+        fill: Some(BAR_BG),
+        stroke: None,
+        dashed: false,
+    });
+    let (lo, hi) = r.window;
+    let span = (hi - lo).max(1) as f32;
+    let at = |o: i64| x + ((o - lo).clamp(0, hi - lo) as f32 / span) * w;
+    if r.leo < 0 {
+        return;
+    }
+    let hw = if r.partition_hw >= 0 {
+        r.partition_hw
+    } else {
+        r.leo
+    };
+    let committed = r.leo.min(hw);
+    let x1 = at(committed);
+    if x1 > x {
+        let down = r.role == ReplicaRole::Down;
+        let part = if down {
+            &mut bars.ticks
+        } else {
+            &mut bars.done
+        };
+        part.push(Shape::Rect {
+            x,
+            y,
+            w: x1 - x,
+            h,
+            radius: 0.0,
+            fill: Some(if down { DIM } else { COMMITTED }),
+            stroke: None,
+            dashed: false,
+        });
+    }
+    if r.leo > hw {
+        let x2 = at(r.leo);
+        bars.beyond.push(Shape::Rect {
+            x: x1,
+            y,
+            w: (x2 - x1).max(1.0),
+            h,
+            radius: 0.0,
+            fill: Some(UNCOMMITTED),
+            stroke: None,
+            dashed: false,
+        });
+    }
+    if tick && r.partition_hw >= 0 {
+        let hx = at(r.partition_hw);
+        bars.ticks.push(Shape::Rect {
+            x: hx - 0.75,
+            y: y - 2.0,
+            w: 1.5,
+            h: h + 4.0,
+            radius: 0.0,
+            fill: Some(TEXT),
+            stroke: None,
+            dashed: false,
+        });
+    }
+}
+
+fn marker(out: &mut Vec<Shape>, r: &ReplicaSnap, color: &'static str, (x, y, s): (f32, f32, f32)) {
+    let (fill, mut stroke, dashed) = role_style(r.role, color);
+    if r.offline {
+        stroke = (OFFLINE, 1.5);
+    }
+    out.push(Shape::Rect {
+        x,
+        y,
+        w: s,
+        h: s,
+        radius: if s >= 10.0 { 2.0 } else { 0.0 },
+        fill,
+        stroke: Some(stroke),
+        dashed,
+    });
+}
+
+/// Draws the replicas a broker hosts inside its box and records their click targets.
+pub(super) fn draw_replicas(
+    scene: &mut Scene,
+    mode: ReplicaMode,
+    broker: i32,
+    (x, y, w, h): (f32, f32, f32, f32),
+    reps: &[ReplicaSnap],
+    topics: &[TopicSnap],
+) {
+    let (x0, y0, cw) = (x + 7.0, y + HEADER_H, w - 14.0);
+    let bottom = y + h - 4.0;
+    if reps.is_empty() {
+        scene
+            .shapes
+            .push(text((x0, y0 + 10.0), "no replicas", 10.0, DIM));
+        return;
+    }
+    let mut bars = Bars::default();
+    match mode {
+        ReplicaMode::Rows => {
+            let wide = cw >= 240.0;
+            let label_w = (cw * 0.3).min(80.0);
+            let text_w = if wide { 110.0 } else { 44.0 };
+            for (i, r) in reps.iter().enumerate() {
+                let ry = y0 + i as f32 * ROW_H;
+                if ry + ROW_H > bottom + 2.0 {
+                    break;
+                }
+                let color = topic_color(r.topic);
+                marker(&mut scene.shapes, r, color, (x0, ry + 2.0, 9.0));
+                let name = format!("{}-{}", topics[r.topic].name, r.partition);
+                let mut t = text(
+                    (x0 + 13.0, ry + 10.0),
+                    clip(&name, label_w - 14.0, 10.0),
+                    10.0,
+                    color,
+                );
+                if let Shape::Text { mono, color: c, .. } = &mut t {
+                    *mono = true;
+                    if r.role == ReplicaRole::Down {
+                        *c = DIM;
+                    }
+                }
+                scene.shapes.push(t);
+                let bx = x0 + label_w;
+                let bw = (cw - label_w - text_w - 4.0).max(10.0);
+                bar(&mut bars, r, (bx, ry + 4.0, bw, 5.0), true);
+                let label = match (wide, r.leo >= 0) {
+                    (_, false) => "no log".to_string(),
+                    (true, true) => format!("LEO {} · HW {}", r.leo, r.partition_hw.max(0)),
+                    (false, true) => r.leo.to_string(),
+                };
+                scene.shapes.push(Shape::Text {
+                    at: (x0 + cw, ry + 10.0),
+                    text: label,
+                    size: 9.5,
+                    color: if r.role == ReplicaRole::Down {
+                        DIM
+                    } else {
+                        MUTED
+                    },
+                    bold: false,
+                    mono: true,
+                    align: Align::Right,
+                    alpha: 1.0,
+                });
+                scene
+                    .cells
+                    .push((x0, ry, cw, ROW_H, broker, r.topic, r.partition));
+            }
+        }
+        ReplicaMode::Cells { pitch, label_w } => {
+            let per_line = (((cw - label_w) / pitch).floor() as usize).max(1);
+            // Markers of one style go out together, then the numbers on them.
+            let mut markers: Vec<Shape> = Vec::new();
+            let mut numbers: Vec<Shape> = Vec::new();
+            let mut line = 0usize;
+            let mut i = 0;
+            while i < reps.len() {
+                let t = reps[i].topic;
+                let group: Vec<&ReplicaSnap> =
+                    reps[i..].iter().take_while(|r| r.topic == t).collect();
+                i += group.len();
+                let color = topic_color(t);
+                let ly = y0 + line as f32 * (pitch + 3.0);
+                if label_w > 0.0 && ly + pitch <= bottom + 2.0 {
+                    let mut lt = text(
+                        (x0, ly + pitch * 0.5 + 3.5),
+                        clip(&topics[t].name, label_w - 4.0, 9.5),
+                        9.5,
+                        color,
+                    );
+                    if let Shape::Text { mono, .. } = &mut lt {
+                        *mono = true;
+                    }
+                    scene.shapes.push(lt);
+                }
+                for (k, r) in group.iter().enumerate() {
+                    let (row, col) = (line + k / per_line, k % per_line);
+                    let cx = x0 + label_w + col as f32 * pitch;
+                    let cy = y0 + row as f32 * (pitch + 3.0);
+                    if cy + pitch > bottom + 2.0 {
+                        break;
+                    }
+                    let s = pitch - 2.0;
+                    marker(&mut markers, r, color, (cx, cy, s));
+                    if pitch >= 16.0 {
+                        let dark = matches!(r.role, ReplicaRole::Leader | ReplicaRole::Offline);
+                        numbers.push(Shape::Text {
+                            at: (cx + s / 2.0, cy + s / 2.0 + 3.0),
+                            text: r.partition.to_string(),
+                            size: if r.partition >= 100 { 7.0 } else { 8.5 },
+                            color: if dark { "#0b1220" } else { color },
+                            bold: true,
+                            mono: false,
+                            align: Align::Center,
+                            alpha: 1.0,
+                        });
+                    }
+                    bar(&mut bars, r, (cx, cy + s + 1.0, s, 2.0), false);
+                    scene
+                        .cells
+                        .push((cx, cy, s, s + 3.0, broker, r.topic, r.partition));
+                }
+                line += group.len().div_ceil(per_line);
+            }
+            markers.sort_by_key(|m| match m {
+                Shape::Rect {
+                    fill,
+                    stroke,
+                    dashed,
+                    ..
+                } => (*fill, stroke.map(|s| s.0), *dashed),
+                _ => (None, None, false),
+            });
+            scene.shapes.extend(markers);
+            scene.shapes.extend(numbers);
+        }
+    }
+    bars.flush(scene);
+}
+
+/// Draws a producer: settings, counters and its accumulator's batches.
+pub(super) fn draw_producer(scene: &mut Scene, g: &Geometry, p: &ProducerSnap) {
+    let Some(&(x, y, w, h)) = g.producers.get(&p.id) else {
+        return;
+    };
+    let node = crate::sim::NodeId::Producer(p.id);
+    scene.boxes.push((node, x, y, w, h));
+    let pink = MsgKind::Produce.color();
+    scene.shapes.push(Shape::Rect {
+        x,
+        y,
+        w,
+        h,
+        radius: 8.0,
+        fill: Some(if p.alive { "#1e293b" } else { "#111827" }),
+        stroke: Some((if p.alive { "#9d4d78" } else { "#374151" }, 1.5)),
+        dashed: !p.alive,
+    });
+    let mut title = text(
+        (x + 8.0, y + 15.0),
+        format!("producer {}", p.id),
+        12.5,
+        if p.alive { TEXT } else { DIM },
+    );
+    if let Shape::Text { bold, .. } = &mut title {
+        *bold = true;
+    }
+    scene.shapes.push(title);
+    let acks_color = match p.acks {
+        "0" => OUT_OF_SYNC,
+        "1" => UNCOMMITTED,
+        _ => COMMITTED,
+    };
+    let acks = format!("acks={}", p.acks);
+    let title_w = format!("producer {}", p.id).chars().count() as f32 * 7.3 + 16.0;
+    let acks_w = acks.chars().count() as f32 * 6.0;
+    let size = if title_w + acks_w + 6.0 <= w {
+        10.0
+    } else {
+        8.5
+    };
+    scene.shapes.push(Shape::Text {
+        at: (x + w - 6.0, y + 15.0),
+        text: acks,
+        size,
+        color: if p.alive { acks_color } else { DIM },
+        bold: true,
+        mono: true,
+        align: Align::Right,
+        alpha: 1.0,
+    });
+    let keys = if p.key_space > 0 {
+        format!("{} keys", p.key_space)
+    } else {
+        "no keys".to_string()
+    };
+    let rate = if p.rate >= 10.0 {
+        format!("{:.0}", p.rate)
+    } else {
+        format!("{}", p.rate)
+    };
+    scene.shapes.push(text(
+        (x + 8.0, y + 29.0),
+        clip(&format!("{} · {rate}/s · {keys}", p.topic), w - 16.0, 10.0),
+        10.0,
+        MUTED,
+    ));
+    let (line, color) = if p.alive {
+        (
+            format!("acked {} of {} · failed {}", p.acked, p.sent, p.failed),
+            if p.failed > 0 { OUT_OF_SYNC } else { DIM },
+        )
+    } else {
+        (
+            format!("crashed · {} buffered records lost", p.lost_in_buffer),
+            OFFLINE,
+        )
+    };
+    scene.shapes.push(text(
+        (x + 8.0, y + 43.0),
+        clip(&line, w - 16.0, 10.0),
+        10.0,
+        color,
+    ));
+    // The accumulator: one bucket per batch, filled against batch.size.
+    let (mut bx, by, bh) = (x + 8.0, y + 48.0, 13.0);
+    let right = x + w - 8.0;
+    for (shown, q) in p.queues.iter().enumerate() {
+        let need = q.batches.len() as f32 * 8.0;
+        if bx + need > right - 18.0 {
+            scene.shapes.push(text(
+                (bx, by + 10.0),
+                format!("+{}", p.queues.len() - shown),
+                9.5,
+                MUTED,
+            ));
+            break;
+        }
+        for b in &q.batches {
+            scene.shapes.push(Shape::Rect {
+                x: bx,
+                y: by,
+                w: 7.0,
+                h: bh,
+                radius: 0.0,
+                fill: Some(BAR_BG),
+                stroke: Some((if b.retrying { OUT_OF_SYNC } else { "#64748b" }, 1.0)),
+                dashed: false,
+            });
+            let fh = (bh * b.fill).max(1.0);
+            scene.shapes.push(Shape::Rect {
+                x: bx,
+                y: by + bh - fh,
+                w: 7.0,
+                h: fh,
+                radius: 0.0,
+                fill: Some(pink),
+                stroke: None,
+                dashed: false,
+            });
+            bx += 8.0;
+        }
+        bx += 4.0;
+    }
+    if p.queues.is_empty() && p.alive {
+        scene
+            .shapes
+            .push(text((x + 8.0, by + 10.0), "accumulator empty", 9.5, DIM));
+    }
+}
+
+/// Anchor of a producer's links: its top edge, spread by broker.
+pub(super) fn producer_anchor(g: &Geometry, id: i32, broker: Option<i32>) -> Pt {
+    let Some(&(x, y, w, _)) = g.producers.get(&id) else {
+        return (0.0, 0.0);
+    };
+    match broker.and_then(|b| g.brokers.keys().position(|k| *k == b)) {
+        Some(i) => {
+            let n = g.brokers.len() as f32;
+            (x + 10.0 + (w - 20.0) * (i as f32 + 0.5) / n, y)
+        }
+        None => (x + w / 2.0, y),
+    }
+}
+
+/// Anchor of a broker's producer links: its bottom edge, spread by producer.
+pub(super) fn broker_bottom_for(g: &Geometry, broker: i32, producer: i32) -> Pt {
+    let Some(&(x, y, w, h)) = g.brokers.get(&broker) else {
+        return (0.0, 0.0);
+    };
+    let n = g.producers.len().max(1) as f32;
+    let i = g.producers.keys().position(|k| *k == producer).unwrap_or(0) as f32;
+    (x + 12.0 + (w - 24.0) * (i + 0.5) / n, y + h)
+}
