@@ -11,6 +11,7 @@ pub mod protocol;
 pub mod sim;
 pub mod topic;
 pub mod view;
+pub mod workload;
 pub mod zk;
 
 pub use cluster::{Report, World};

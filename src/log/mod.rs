@@ -174,6 +174,9 @@ pub struct Lookup {
     pub found: Found,
 }
 
+/// Most deleted segment buffers a log keeps for reuse.
+const MAX_SPARE_BUFFERS: usize = 2;
+
 /// A partition replica's log.
 #[derive(Clone, Debug)]
 pub struct Log {
@@ -182,6 +185,8 @@ pub struct Log {
     log_start_offset: i64,
     epochs: LeaderEpochCache,
     events: Vec<LogEvent>,
+    /// Buffers of deleted segments, for the next segments to reuse.
+    spare: Vec<Vec<u8>>,
 }
 
 impl Log {
@@ -195,6 +200,7 @@ impl Log {
             log_start_offset: 0,
             epochs: LeaderEpochCache::default(),
             events: Vec::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -274,8 +280,10 @@ impl Log {
     fn roll(&mut self, now: Tick, reason: RollReason) {
         let next = self.log_end_offset();
         self.active_mut().on_roll();
-        self.segments
-            .insert(next, Segment::new(next, &self.cfg, now));
+        self.segments.insert(
+            next,
+            Segment::reusing(next, &self.cfg, now, self.spare.pop().unwrap_or_default()),
+        );
         self.events.push(LogEvent::Rolled {
             base_offset: next,
             reason,
@@ -516,7 +524,11 @@ impl Log {
             self.roll(now, RollReason::RetentionDeletesAll);
         }
         for (base, next_base, reason) in &doomed {
-            self.segments.remove(base);
+            if let Some(seg) = self.segments.remove(base) {
+                if self.spare.len() < MAX_SPARE_BUFFERS {
+                    self.spare.push(seg.into_buffer());
+                }
+            }
             self.events.push(LogEvent::SegmentDeleted {
                 base_offset: *base,
                 next_base: *next_base,

@@ -86,9 +86,16 @@ pub fn file_stem(base_offset: i64) -> String {
 impl Segment {
     /// An empty segment starting at `base_offset`.
     pub fn new(base_offset: i64, cfg: &LogConfig, now: Tick) -> Self {
+        Segment::reusing(base_offset, cfg, now, Vec::new())
+    }
+
+    /// An empty segment whose `.log` bytes go into `buffer` (emptied first):
+    /// a log reuses the memory of segments retention deleted.
+    pub fn reusing(base_offset: i64, cfg: &LogConfig, now: Tick, mut buffer: Vec<u8>) -> Self {
+        buffer.clear();
         Segment {
             base_offset,
-            log: Vec::new(),
+            log: buffer,
             index: OffsetIndex::new(cfg.segment_index_bytes as usize),
             time_index: TimeIndex::new(cfg.segment_index_bytes as usize),
             bytes_since_index: 0,
@@ -98,6 +105,11 @@ impl Segment {
             max_timestamp: -1,
             offset_of_max_timestamp: base_offset,
         }
+    }
+
+    /// Gives up the `.log` buffer for reuse.
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.log
     }
 
     /// First offset (the file name).

@@ -1,9 +1,41 @@
-//! The append benchmark's wasm side: the same workload as the native
-//! criterion benchmark (`log_append/append_as_leader_warm`), timed by the
-//! caller (benches/append-wasm.mjs), so the two can be compared.
+//! The wasm side of two native criterion benchmarks, timed by the caller so
+//! the two can be compared: the segment-store append
+//! (`log_append/append_as_leader_warm`, benches/append-wasm.mjs) and the
+//! replication throughput (`replication/rf3_acks_all_100_byte_records`,
+//! benches/replication-wasm.mjs).
 
 use crate::log::{sample_batches, Log, LogConfig};
+use crate::workload::{replication_world, run_window};
+use crate::World;
 use wasm_bindgen::prelude::*;
+
+/// The replication workload of `crate::workload`, warmed up.
+#[wasm_bindgen]
+pub struct ReplicationBench {
+    world: World,
+}
+
+#[wasm_bindgen]
+impl ReplicationBench {
+    /// Builds and warms up the workload (not part of the timing).
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> ReplicationBench {
+        ReplicationBench {
+            world: replication_world(1),
+        }
+    }
+
+    /// Runs `ms` simulated milliseconds; returns the records acknowledged.
+    pub fn run(&mut self, ms: f64) -> f64 {
+        run_window(&mut self.world, ms.max(0.0) as u64) as f64
+    }
+}
+
+impl Default for ReplicationBench {
+    fn default() -> Self {
+        ReplicationBench::new()
+    }
+}
 
 /// 200 encoded batches of 100 records with 100-byte values, and a log to append them to.
 #[wasm_bindgen]
