@@ -2,37 +2,35 @@
 // (segments named by base offset, each a .log of record batches with a
 // sparse .index and .timeindex) and an animated walk through how Kafka
 // finds an offset. The log itself lives in the wasm StorageLab; this
-// module keeps the drawer's state, calls the lab and redraws from its JSON.
-// The DOM builders are in lab-dom.js, the lookup steps in lab-lookup.js.
+// module keeps the drawer's state, opens the lab's presets, calls the lab
+// and redraws the summary and the folder from its JSON. The selected
+// segment is drawn by lab-segment.js, a lookup played by lab-find.js, a
+// replica's folder from the cluster opened by replica-folder.js; the DOM
+// builders are in lab-dom.js and lab-skeleton.js.
 
 import { el, errorMessage } from './panels.js';
 import {
-  CLEAN_OFF_TIP,
-  CLEAN_TIP,
   CONFIG_TIPS,
-  batchCard,
-  buildSkeleton,
+  IDLE_CAPTION,
+  PAGE_BATCHES,
   bytes,
   clock,
-  fillIndexTable,
+  parseJson,
   scrollIntoContainer,
   segmentGroup,
   partitionFile,
   summarizeChange,
 } from './lab-dom.js';
-import { StepPlayer, emptyMarks, lookupSteps } from './lab-lookup.js';
+import { CLEAN_OFF_TIP, CLEAN_TIP, buildSkeleton } from './lab-skeleton.js';
+import { StepPlayer, emptyMarks } from './lab-lookup.js';
+import { offsetFind } from './lab-find.js';
+import { segmentView } from './lab-segment.js';
+import { replicaFolder } from './replica-folder.js';
 
 const DEFAULT_PRESET = 'notes';
 const NOTES_FIND_OFFSET = 368801; // the notes' example
-const PAGE_BATCHES = 20; // batches drawn at once
-const MAX_INDEX_ROWS = 500; // index entries drawn at once
 const FLASH_MS = 1800; // how long a deleted segment stays on screen, fading
 const LAB_LOG_MAX = 300; // lines kept in the lab log
-const IDLE_CAPTION = 'Type an offset and press Find to watch Kafka locate it.';
-
-function parseJson(text) {
-  return JSON.parse(String(text));
-}
 
 /** Wires the toolbar button to a lazily built storage lab; returns it (or null without StorageLab). */
 export function setupStorageLab(wasm, toggle, root, showError) {
@@ -79,63 +77,7 @@ export class StorageInspector {
     this.open();
   }
 
-  /** Opens the drawer on a replica's log: a read-only copy taken now from the cluster. */
-  openReplica(app, broker, topic, partition) {
-    if (!this.els) this.build();
-    this.replica = { app, broker, topic, partition };
-    if (!this.loadReplica(true)) return false;
-    this.open();
-    return true;
-  }
 
-  /** (Re)reads the replica's log copy; false after showing why it could not. */
-  loadReplica(first) {
-    const r = this.replica;
-    let next;
-    try {
-      next = r.app.replica_storage(r.broker, r.topic, r.partition);
-    } catch (err) {
-      this.showError(`${r.topic}-${r.partition} on broker ${r.broker}: ${errorMessage(err)}`);
-      return false;
-    }
-    this.stopFind();
-    if (this.lab) {
-      try {
-        this.lab.free();
-      } catch {
-        // already gone
-      }
-    }
-    this.lab = next;
-    this.mode = 'replica';
-    const els = this.els;
-    els.title.textContent = `${r.topic}-${r.partition} on broker ${r.broker}`;
-    for (const n of [els.presetLabel, els.preset, els.controls]) n.hidden = true;
-    els.refresh.hidden = false;
-    if (first) {
-      this.selected = null;
-      this.view = null;
-      this.prevFiles = null;
-      this.prevSegments = null;
-      els.log.replaceChildren();
-    }
-    this.refresh();
-    const v = this.view;
-    if (v) {
-      els.explanation.textContent =
-        `The folder /var/kafka-logs/${r.topic}-${r.partition}/ on broker ${r.broker}, as it is at ${clock(v.now_ms)}: ` +
-        `this replica is ${v.role ?? 'a replica'}; its log end offset is ${v.log_end_offset} and the partition's high watermark ${v.high_watermark ?? '–'}. ` +
-        'Records at or past the high watermark are not committed yet. Followers fetch from the leader and append the same batches, so the files match offset for offset; a follower that fell behind holds fewer. Refresh reads the log again.';
-      this.logLines([`${first ? 'opened' : 'refreshed'}: log end offset ${v.log_end_offset}, ${(v.segments ?? []).length} segment(s)`], 'action');
-      if (first) {
-        const start = Number(v.log_start_offset);
-        const end = Number(v.log_end_offset);
-        els.findInput.value = String(end > start ? Math.max(start, Math.floor((start + end - 1) / 2)) : start);
-        this.setCaption(IDLE_CAPTION);
-      }
-    }
-    return true;
-  }
 
   isOpen() {
     return !this.root.hidden;
@@ -217,29 +159,13 @@ export class StorageInspector {
       this.logLines([`could not open preset "${id}": ${errorMessage(err)}`], 'error');
       return;
     }
-    this.stopFind();
-    if (this.lab) {
-      try {
-        this.lab.free();
-      } catch {
-        // already gone
-      }
-    }
-    this.lab = next;
-    this.mode = 'lab';
     this.replica = null;
+    this.swapLab(next, 'lab', true);
     const els = this.els;
     els.title.textContent = 'Storage lab';
-    for (const n of [els.presetLabel, els.preset, els.controls]) n.hidden = false;
-    els.refresh.hidden = true;
     els.preset.value = id;
     const p = this.presets.find((x) => x.id === id);
     els.explanation.textContent = p?.explanation ?? '';
-    this.selected = null;
-    this.view = null;
-    this.prevFiles = null;
-    this.prevSegments = null;
-    els.log.replaceChildren();
     this.logLines([`opened preset "${p?.title ?? id}"`], 'action');
     this.refresh();
     const v = this.view;
@@ -256,6 +182,34 @@ export class StorageInspector {
       }
     }
     this.setCaption(IDLE_CAPTION);
+  }
+
+  /**
+   * Shows `next` (a StorageLab) in place of the one shown, ending any lookup:
+   * mode 'lab' shows the preset controls, 'replica' the Refresh button;
+   * `fresh` forgets the old view, its selection and the lab log.
+   */
+  swapLab(next, mode, fresh) {
+    this.stopFind();
+    if (this.lab) {
+      try {
+        this.lab.free();
+      } catch {
+        // already gone
+      }
+    }
+    this.lab = next;
+    this.mode = mode;
+    const els = this.els;
+    for (const n of [els.presetLabel, els.preset, els.controls]) n.hidden = mode !== 'lab';
+    els.refresh.hidden = mode === 'lab';
+    if (fresh) {
+      this.selected = null;
+      this.view = null;
+      this.prevFiles = null;
+      this.prevSegments = null;
+      els.log.replaceChildren();
+    }
   }
 
   /** Runs one call that changes the lab, logs its lines and what changed, redraws. */
@@ -420,262 +374,6 @@ export class StorageInspector {
     this.markFolder();
     this.loadSegment(true);
   }
-
-  // ------------------------------------------------------------ the selected segment
-
-  /** Loads the selected segment's indexes and current page. */
-  loadSegment(resetScroll) {
-    this.expanded.clear();
-    this.pageStarts = new Map();
-    this.indexWindow = { index: 0, timeindex: 0 };
-    if (this.selected === null) {
-      this.indexData = { index: [], timeindex: [] };
-      this.pageData = { total: 0, batches: [] };
-    } else {
-      try {
-        this.indexData = parseJson(this.lab.index(this.selected));
-      } catch (err) {
-        this.indexData = { index: [], timeindex: [] };
-        this.logLines([`index: ${errorMessage(err)}`], 'error');
-      }
-      this.fetchPage(this.page);
-    }
-    this.renderBatches();
-    this.renderIndexes();
-    if (resetScroll) {
-      for (const box of [this.els.batches, this.els.index, this.els.timeindex]) box.scrollTop = 0;
-    }
-  }
-
-  fetchPage(page) {
-    try {
-      this.page = Math.max(0, page);
-      let d = parseJson(this.lab.batches(this.selected, this.page * PAGE_BATCHES, PAGE_BATCHES));
-      const pages = Math.max(1, Math.ceil(Number(d.total) / PAGE_BATCHES));
-      if (this.page > pages - 1) {
-        // The segment shrank (compaction): show its last page.
-        this.page = pages - 1;
-        d = parseJson(this.lab.batches(this.selected, this.page * PAGE_BATCHES, PAGE_BATCHES));
-      }
-      this.pageData = d;
-    } catch (err) {
-      this.pageData = { total: 0, batches: [] };
-      this.logLines([`batches: ${errorMessage(err)}`], 'error');
-    }
-  }
-
-  showPage(page) {
-    this.fetchPage(page);
-    this.renderBatches();
-    this.els.batches.scrollTop = 0;
-  }
-
-  /** The page holding the batch at `position` of the selected segment (binary search over pages). */
-  pageOfPosition(position) {
-    const cache = this.pageStarts;
-    const firstPos = (page) => {
-      if (!cache.has(page)) {
-        const d = parseJson(this.lab.batches(this.selected, page * PAGE_BATCHES, 1));
-        cache.set(page, d.batches.length ? Number(d.batches[0].position) : Infinity);
-      }
-      return cache.get(page);
-    };
-    const total = Number(this.pageData?.total ?? parseJson(this.lab.batches(this.selected, 0, 1)).total);
-    let lo = 0;
-    let hi = Math.max(0, Math.ceil(total / PAGE_BATCHES) - 1);
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (firstPos(mid) <= position) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  renderBatches() {
-    const els = this.els;
-    const d = this.pageData ?? { total: 0, batches: [] };
-    const total = Number(d.total) || 0;
-    const pages = Math.max(1, Math.ceil(total / PAGE_BATCHES));
-    els.batchTitle.textContent = this.selected === null ? 'Batches' : `${String(this.selected).padStart(20, '0')}.log`;
-    const from = this.page * PAGE_BATCHES;
-    els.pageInfo.textContent =
-      total === 0 ? 'no batches yet' : `batches ${from + 1}–${from + d.batches.length} of ${total} · page ${this.page + 1}/${pages}`;
-    els.prev.disabled = this.page <= 0;
-    els.next.disabled = this.page >= pages - 1;
-    if (total === 0) {
-      els.batches.replaceChildren(el('p', 'lab-empty', 'This segment\'s .log is empty: append some batches.'));
-      return;
-    }
-    const frag = document.createDocumentFragment();
-    for (const b of d.batches) frag.append(this.card(b));
-    els.batches.replaceChildren(frag);
-  }
-
-  card(b) {
-    const position = Number(b.position);
-    const card = batchCard(b, {
-      marks: this.mark,
-      expanded: this.expanded.has(position),
-      onExpand: () => {
-        this.expanded.add(position);
-        card.replaceWith(this.card(b));
-      },
-    });
-    return card;
-  }
-
-  renderIndexes() {
-    const d = this.indexData ?? { index: [], timeindex: [] };
-    const els = this.els;
-    const interval = this.view?.config?.['index.interval.bytes'];
-    const stem = this.selected === null ? '' : String(this.selected).padStart(20, '0');
-    els.indexTitle.textContent = `${stem}.index`;
-    els.timeTitle.textContent = `${stem}.timeindex`;
-    for (const [kind, note] of [
-      ['index', els.indexNote],
-      ['timeindex', els.timeNote],
-    ]) {
-      const entries = d[kind] ?? [];
-      fillIndexTable(els[kind], note, kind, entries, {
-        start: Math.min(this.indexWindow[kind], Math.max(0, entries.length - MAX_INDEX_ROWS)),
-        maxRows: MAX_INDEX_ROWS,
-        interval,
-        marks: this.mark,
-        onWindow: (start) => {
-          this.indexWindow[kind] = start;
-          this.renderIndexes();
-        },
-        onRow: (e) => this.revealPosition(Number(e.position)),
-      });
-    }
-  }
-
-  /** Draws the window of the .index holding `slot` and scrolls to it. */
-  focusIndexSlot(slot) {
-    const entries = this.indexData?.index ?? [];
-    const start = this.indexWindow.index;
-    if (entries.length > MAX_INDEX_ROWS && (slot < start || slot >= start + MAX_INDEX_ROWS)) {
-      this.indexWindow.index = Math.max(0, Math.min(slot - MAX_INDEX_ROWS / 2, entries.length - MAX_INDEX_ROWS));
-    }
-    this.renderIndexes();
-    scrollIntoContainer(this.els.index, this.els.index.querySelector(`.lab-idx-row[data-slot="${slot}"]`));
-  }
-
-  /** Shows the page holding the batch at `position`, scrolls to it and (outside a lookup) flashes it. */
-  revealPosition(position) {
-    let page;
-    try {
-      page = this.pageOfPosition(position);
-    } catch (err) {
-      this.logLines([`batches: ${errorMessage(err)}`], 'error');
-      return null;
-    }
-    if (page !== this.page || !this.pageData) this.fetchPage(page);
-    this.renderBatches();
-    const card = this.els.batches.querySelector(`.lab-batch[data-position="${position}"]`);
-    if (card) {
-      scrollIntoContainer(this.els.batches, card);
-      if (!this.player.active) {
-        card.classList.remove('flash');
-        void card.offsetWidth; // restart the animation
-        card.classList.add('flash');
-      }
-    }
-    return card;
-  }
-
-  // ------------------------------------------------------------ find
-
-  setCaption(text, error = false) {
-    this.els.caption.textContent = text;
-    this.els.caption.classList.toggle('error', error);
-  }
-
-  startFind() {
-    if (!this.lab) return;
-    this.stopFind();
-    const raw = this.els.findInput.value.trim();
-    const offset = Number(raw);
-    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(offset)) {
-      this.setCaption(`"${raw}" is not an offset: offsets are whole numbers from 0 up.`, true);
-      return;
-    }
-    let r;
-    try {
-      r = parseJson(this.lab.find(offset));
-    } catch (err) {
-      this.setCaption(errorMessage(err), true);
-      return;
-    }
-    if (!r.ok) {
-      this.setCaption(r.error ?? `offset ${offset} cannot be found`, true);
-      return;
-    }
-    this.player.load(lookupSteps(r, this.lookupUi(), this.view?.config?.['index.interval.bytes']));
-    this.player.step();
-    this.player.play();
-  }
-
-  /** What the lookup steps highlight, and how. */
-  lookupUi() {
-    return {
-      showFloor: (considered, base) => {
-        this.mark.segments = considered;
-        this.mark.floor = base;
-        if (this.selected !== base) {
-          this.selected = base;
-          this.page = 0;
-          this.loadSegment(true);
-        }
-        this.markFolder();
-        scrollIntoContainer(this.els.folder, this.els.folder.querySelector(`.lab-seg[data-base="${base}"]`));
-      },
-      showProbe: (slot, below) => {
-        this.mark.probes.set(slot, below);
-        this.mark.probe = slot;
-        this.focusIndexSlot(slot);
-      },
-      showEntry: (slot) => {
-        this.mark.probe = null;
-        this.mark.entry = slot;
-        if (slot !== null) this.focusIndexSlot(slot);
-        else this.renderIndexes();
-      },
-      showScan: (position, inside) => {
-        this.mark.scanned.add(position);
-        this.mark.batch = position;
-        this.mark.inside = inside;
-        this.revealPosition(position);
-      },
-      showHit: (offset, position) => {
-        this.mark.record = offset;
-        const card = this.revealPosition(position);
-        const row = card?.querySelector(`.lab-rec[data-offset="${offset}"]`);
-        if (row) scrollIntoContainer(this.els.batches, row);
-        return Boolean(row);
-      },
-      setCaption: (text) => this.setCaption(text),
-      setResult: (text) => {
-        this.els.result.textContent = text;
-      },
-    };
-  }
-
-  /** Ends any lookup and clears its highlights. */
-  stopFind() {
-    const had = this.player?.active || this.mark.floor !== null;
-    this.player?.stop();
-    this.mark = emptyMarks();
-    if (!this.els) return;
-    this.els.result.textContent = '';
-    if (had && this.view) {
-      this.markFolder();
-      for (const n of this.root.querySelectorAll('.lab-batch.scanned, .lab-batch.current, .lab-rec.hit')) {
-        n.classList.remove('scanned', 'current', 'inside', 'outside', 'hit');
-      }
-      for (const n of this.root.querySelectorAll('.lab-idx-row.probe, .lab-idx-row.probe-below, .lab-idx-row.probe-above, .lab-idx-row.used')) {
-        n.classList.remove('probe', 'probe-below', 'probe-above', 'used');
-      }
-    }
-  }
 }
+
+Object.assign(StorageInspector.prototype, segmentView, offsetFind, replicaFolder);

@@ -1,37 +1,11 @@
 // The popup menus that a click on the canvas opens: what can be done to a
-// broker, to ZooKeeper, to a link, or on empty space. Every item becomes one
-// Command JSON that goes through sim.apply (the one door into the simulation).
+// broker, to ZooKeeper, to a link, or on empty space (the replica and
+// producer menus are in menu-data.js). Every item becomes one Command JSON
+// that goes through sim.apply (the one door into the simulation).
 
 import { el, nodeLabel } from './panels.js';
-import { DATA_TIPS } from './data.js';
-
-// ---------------------------------------------------------------- tooltips
-
-const TIPS = {
-  crash:
-    'kill -9: the process dies at once, without a word to anyone. Its ZooKeeper session lives on until zookeeper.session.timeout.ms passes without a heartbeat; then ZooKeeper deletes its ephemeral znodes (/brokers/ids/N, and /controller if it was the controller) and the other brokers\' watches fire.',
-  shutdown:
-    'Controlled shutdown (kill -TERM): the broker tells the controller it is leaving so leadership moves away first, then closes its ZooKeeper session, so its ephemeral znodes disappear at once instead of after the session timeout.',
-  cutZk:
-    'Drop every message between this broker and ZooKeeper, both ways. The broker keeps running but its heartbeats stop arriving; ZooKeeper expires its session after zookeeper.session.timeout.ms.',
-  isolate:
-    'Cut every link of this broker: to ZooKeeper and to every other broker. A full network partition: it can neither heartbeat nor hear from the controller.',
-  restart:
-    'Start the broker process again: it opens a new ZooKeeper session, registers /brokers/ids/N, watches /controller and joins the election if there is no controller. As in Kafka, a broker restarted while its previous ZooKeeper session is still alive fails to start: /brokers/ids/N is still held by the old session (NODEEXISTS). Once that session has expired (zookeeper.session.timeout.ms after the crash), the restart succeeds.',
-  heal: 'Restore every cut link to and from this broker, both ways.',
-  cutBoth: 'Drop every message on this link in both directions, like a pulled cable.',
-  cutOneWay:
-    'Drop only the messages going this way: an asymmetric partition. Messages the other way still arrive, so requests may get through while their responses vanish (or the reverse).',
-  healLink: 'Restore this link in both directions.',
-  openFolder:
-    'Open this replica\'s partition folder in the storage inspector: its segment files (.log, .index, .timeindex), record batches, index entries and leader-epoch-checkpoint, and step through finding an offset. A copy taken now; Refresh reads it again.',
-  slow:
-    'set_link between this follower\'s broker and the leader\'s: raise the latency of every message on that link both ways. Its fetches arrive late, so it lags; once it has not caught up for replica.lag.time.max.ms the leader drops it from the ISR (AlterIsr).',
-  restoreLink: 'set_link back to the cluster\'s network settings (latency and loss from the Cluster config).',
-  sendTo: 'produce_record with an explicit partition: an explicit partition wins over the key and the sticky partitioner.',
-  addBroker:
-    'Start a new broker process with the next free broker.id. It opens a ZooKeeper session, registers the ephemeral znode /brokers/ids/N and, if there is no controller, races to create /controller.',
-};
+import { TIPS } from './menu-tips.js';
+import { dataMenus } from './menu-data.js';
 
 /** Why a crashed or stopped broker is down: the engine's reason in full, or a plain fallback. */
 function stopReason(hit, state, fromStatus) {
@@ -264,131 +238,6 @@ export class CanvasMenu {
     this.open('Cluster', items, [], { x, y, gap: 12 });
   }
 
-  /** Latency for a slowed link, and the lag limit it is measured against. */
-  lagLimit() {
-    const v = Number(this.sim.config?.defaults?.['replica.lag.time.max.ms']);
-    return Number.isFinite(v) && v > 0 ? v : 30000;
-  }
-
-  slowItems(a, b, link, network) {
-    const items = [];
-    const lag = this.lagLimit();
-    const mild = { min: 600, max: 900 };
-    const heavy = { min: Math.round(lag * 0.5), max: Math.round(lag * 0.7) };
-    for (const [label, l] of [
-      [`Slow this link (${mild.min}–${mild.max} ms each way)`, mild],
-      [`Very slow (${(heavy.min / 1000).toFixed(1)}–${(heavy.max / 1000).toFixed(1)} s each way: beyond replica.lag.time.max.ms ${lag} ms)`, heavy],
-    ]) {
-      items.push({
-        label,
-        title: TIPS.slow,
-        run: () => this.apply({ type: 'set_link', a, b, latency_min_ms: l.min, latency_max_ms: l.max, loss_ratio: 0 }),
-      });
-    }
-    if (link?.slowed && network) {
-      items.push({
-        label: 'Restore normal latency',
-        title: TIPS.restoreLink,
-        run: () =>
-          this.apply({
-            type: 'set_link',
-            a,
-            b,
-            latency_min_ms: network.latency_min_ms,
-            latency_max_ms: network.latency_max_ms,
-            loss_ratio: network.loss_ratio,
-          }),
-      });
-    }
-    return items;
-  }
-
-  openReplica(hit, x, y) {
-    const tp = `${hit.topic}-${hit.partition}`;
-    const status = this.sim.status();
-    const items = [];
-    if (this.storage) {
-      items.push({
-        label: 'Open its folder (segments, index)',
-        title: TIPS.openFolder,
-        disabled: hit.log_end_offset === null || hit.log_end_offset === undefined,
-        run: () => this.storage.openReplica(this.sim.app, hit.broker, hit.topic, hit.partition),
-      });
-    }
-    const leader = hit.leader;
-    if (typeof leader === 'number' && leader >= 0 && leader !== hit.broker && hit.broker_state === 'running') {
-      items.push(...this.slowItems(`broker-${hit.broker}`, `broker-${leader}`, hit.link_to_leader, status?.network));
-    }
-    for (const p of (hit.producers ?? []).slice(0, 3)) {
-      items.push({
-        label: `Send one record to ${tp} (producer ${p})`,
-        title: TIPS.sendTo,
-        run: () => this.apply({ type: 'produce_record', producer: p, partition: hit.partition }),
-      });
-    }
-    items.push({
-      label: `Preferred-leader election for ${hit.topic}`,
-      title: DATA_TIPS.preferred,
-      run: () => this.apply({ type: 'elect_preferred_leaders', topic: hit.topic }),
-    });
-    if (hit.broker_state === 'running') {
-      items.push({
-        label: `Crash broker ${hit.broker} (kill -9)`,
-        title: TIPS.crash,
-        danger: true,
-        run: () => this.apply({ type: 'crash_broker', broker: hit.broker }),
-      });
-    }
-    const num = (v) => (typeof v === 'number' ? String(v) : '–');
-    const info = [
-      `Role: ${hit.role}${hit.follow && hit.follow !== 'idle' ? ` (${hit.follow})` : ''}.`,
-      `Log end offset ${num(hit.log_end_offset)} · log start ${num(hit.log_start_offset)} · ${num(hit.segment_count)} segment(s).`,
-      `Partition high watermark ${num(hit.high_watermark)}${typeof hit.replica_high_watermark === 'number' ? ` (this replica knows ${hit.replica_high_watermark})` : ''}.`,
-      `State znode: leader ${num(leader)} · leader_epoch ${num(hit.leader_epoch)} · isr [${(hit.isr ?? []).join(',')}] · replicas [${(hit.replicas ?? []).join(',')}].`,
-    ];
-    if (hit.link_to_leader?.slowed) {
-      info.push(`Link to leader slowed: ${hit.link_to_leader.latency_min_ms}–${hit.link_to_leader.latency_max_ms} ms.`);
-    }
-    this.open(`${tp} on broker ${hit.broker}`, items, info, { x, y, gap: 14 });
-  }
-
-  openProducer(hit, x, y) {
-    const id = Number(/^producer-(\d+)$/.exec(hit.node)?.[1]);
-    const cfg = hit.config ?? {};
-    const items = [];
-    if (hit.alive) {
-      items.push({ label: 'Send one record', title: DATA_TIPS.sendOne, run: () => this.apply({ type: 'produce_record', producer: id }) });
-      for (const a of ['0', '1', 'all'].filter((v) => v !== cfg.acks)) {
-        items.push({
-          label: `Set acks=${a}`,
-          title: `set_producer: ${DATA_TIPS.acks}`,
-          run: () => this.apply({ type: 'set_producer', producer: id, config: { ...cfg, acks: a } }),
-        });
-      }
-      items.push({
-        label: cfg.rate > 0 ? 'Pause its workload (rate 0)' : 'Resume its workload (rate 20/s)',
-        title: DATA_TIPS.rate,
-        run: () => this.apply({ type: 'set_producer', producer: id, config: { ...cfg, rate: cfg.rate > 0 ? 0 : 20 } }),
-      });
-      items.push({
-        label: 'Crash producer (kill -9)',
-        title: DATA_TIPS.crashProducer,
-        danger: true,
-        run: () => this.apply({ type: 'crash_producer', producer: id }),
-      });
-    }
-    const s = hit.stats ?? {};
-    const queues = (hit.queues ?? []).map((q) => `p${q.partition}: ${q.batches} batch${q.batches === 1 ? '' : 'es'}, ${q.records} rec, ${q.bytes} B`);
-    const info = [
-      `topic ${cfg.topic} · acks=${cfg.acks} · ${cfg.rate}/s · ${cfg.key_space ? `${cfg.key_space} keys (murmur2)` : 'no keys (sticky)'} · batch.size ${cfg['batch.size']} · linger.ms ${cfg['linger.ms']}`,
-      `sent ${s.sent ?? 0} · acked ${s.acked ?? 0} · failed ${s.failed ?? 0} · buffered ${hit.queued ?? 0} · in flight ${hit.in_flight ?? 0}`,
-      queues.length ? `Accumulator: ${queues.slice(0, 6).join('; ')}${queues.length > 6 ? ` and ${queues.length - 6} more` : ''}` : 'Accumulator: empty.',
-    ];
-    if (!hit.alive) info.unshift(`Crashed: ${hit.lost_in_buffer ?? 0} records in its buffer were lost.`);
-    const anchor = this.anchorFor(hit.node, x, y);
-    this.open(`producer ${id}${hit.alive ? '' : ' · crashed'}`, items, info, anchor);
-  }
-
   apply(cmd) {
     return this.sim.apply(cmd);
   }
@@ -448,3 +297,5 @@ export class CanvasMenu {
     p.style.top = `${Math.round(top)}px`;
   }
 }
+
+Object.assign(CanvasMenu.prototype, dataMenus);

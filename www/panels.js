@@ -1,5 +1,5 @@
-// Side panels and read-outs: error banner, legend, event log, cluster config,
-// status line and frame-time read-out. Everything is built with
+// Side panels and read-outs: error banner, legend, event log, status line
+// and frame-time read-out (the cluster config form is in config.js). Everything is built with
 // createElement + textContent; nothing parses HTML.
 
 /** Creates an element with a class and optional text. */
@@ -8,6 +8,20 @@ export function el(tag, className, text) {
   if (className) node.className = className;
   if (text !== undefined && text !== null) node.textContent = String(text);
   return node;
+}
+
+/** The head of a form or dialog: its title (with `titleId`) and a × button that calls `onClose`. */
+export function dialogHead(title, titleId, onClose) {
+  const head = el('div', 'form-head');
+  const h = el('h2', 'form-title', title);
+  h.id = titleId;
+  const x = el('button', 'form-close', '×');
+  x.type = 'button';
+  x.title = 'Close (Escape)';
+  x.setAttribute('aria-label', 'Close');
+  x.addEventListener('click', onClose);
+  head.append(h, x);
+  return head;
 }
 
 /** "broker-2" -> "broker 2", "zk" -> "ZooKeeper". */
@@ -122,13 +136,27 @@ export class EventLog {
     this.maxLines = maxLines;
     this.nextSeq = 0;
     this.total = 0;
+    // Follow the newest line unless the user scrolled up to read. Decided
+    // by scrolling, not by measuring at each append: the panel changes
+    // height as other panels grow, which would leave it stuck at the top.
+    this.follow = true;
+    container.addEventListener('scroll', () => {
+      this.follow = container.scrollHeight - container.scrollTop - container.clientHeight < 24;
+    });
+    new ResizeObserver(() => this.keepFollowing()).observe(container);
   }
 
   clear() {
     this.container.replaceChildren();
     this.nextSeq = 0;
     this.total = 0;
+    this.follow = true;
     this.counter.textContent = '';
+  }
+
+  /** Scrolls to the newest line while following. */
+  keepFollowing() {
+    if (this.follow) this.container.scrollTop = this.container.scrollHeight;
   }
 
   /** Appends events (already parsed), skipping any seen before. */
@@ -136,14 +164,13 @@ export class EventLog {
     const fresh = events.filter((e) => e.seq >= this.nextSeq);
     if (fresh.length === 0) return;
     const c = this.container;
-    const atBottom = c.scrollHeight - c.scrollTop - c.clientHeight < 24;
     const batch = document.createDocumentFragment();
     for (const e of fresh) batch.append(this.line(e));
     c.append(batch);
     this.nextSeq = fresh[fresh.length - 1].seq + 1;
     this.total += fresh.length;
     while (c.childElementCount > this.maxLines) c.firstElementChild.remove();
-    if (atBottom) c.scrollTop = c.scrollHeight;
+    this.keepFollowing();
     this.counter.textContent = `(${this.total})`;
   }
 
@@ -158,150 +185,6 @@ export class EventLog {
     // Two spaces between the parts so the line reads well when copied.
     row.append(chip, at, document.createTextNode('  '), who, document.createTextNode('  '), what);
     return row;
-  }
-}
-
-// ---------------------------------------------------------------- config
-
-/** The fields the config panel offers, by ClusterConfig key. */
-const CONFIG_FIELDS = [
-  {
-    path: ['brokers'],
-    label: 'initial brokers',
-    step: '1',
-    min: '0',
-    max: '32',
-    integer: true,
-    title: 'How many brokers start with the cluster (0 to 32). More can be added with + Broker.',
-  },
-  {
-    path: ['zookeeper.session.timeout.ms'],
-    label: 'zookeeper.session.timeout.ms',
-    step: '1',
-    min: '1',
-    integer: true,
-    title:
-      'How long ZooKeeper keeps a broker\'s session alive without a heartbeat. When it expires, the broker\'s ephemeral znodes (/brokers/ids/N, /controller) are deleted and watchers fire.',
-  },
-  {
-    path: ['tickTime'],
-    label: 'tickTime',
-    step: '1',
-    min: '1',
-    integer: true,
-    title:
-      'ZooKeeper\'s basic time unit in ms. Session timeouts are bounded to 2..20 tickTimes, and expiry is checked once per tick.',
-  },
-  {
-    path: ['controller.socket.timeout.ms'],
-    label: 'controller.socket.timeout.ms',
-    step: '1',
-    min: '1',
-    integer: true,
-    title:
-      'How long the controller waits for a broker to answer a controller request (e.g. UpdateMetadata); after that long without an answer it sends the request again.',
-  },
-  {
-    path: ['network', 'latency_min_ms'],
-    label: 'latency min (ms)',
-    step: '1',
-    min: '0',
-    integer: true,
-    title: 'Smallest one-way network delay of a message.',
-  },
-  {
-    path: ['network', 'latency_max_ms'],
-    label: 'latency max (ms)',
-    step: '1',
-    min: '0',
-    integer: true,
-    title: 'Largest one-way network delay of a message; each message draws a delay between min and max.',
-  },
-  {
-    path: ['network', 'loss_ratio'],
-    label: 'loss ratio (0..1)',
-    step: '0.01',
-    min: '0',
-    max: '1',
-    integer: false,
-    title:
-      'Fraction of packets the network loses at random on every link. Links behave like TCP: a lost packet is retransmitted after 200 ms, the wait doubling each time, and a message is dropped only after 6 losses in a row.',
-  },
-];
-
-function getPath(obj, path) {
-  let v = obj;
-  for (const k of path) {
-    if (v === null || typeof v !== 'object' || !(k in v)) return undefined;
-    v = v[k];
-  }
-  return v;
-}
-
-function setPath(obj, path, value) {
-  let v = obj;
-  for (const k of path.slice(0, -1)) {
-    if (v[k] === null || typeof v[k] !== 'object') v[k] = {};
-    v = v[k];
-  }
-  v[path[path.length - 1]] = value;
-}
-
-/** The cluster-config form, prefilled from default_config(). */
-export class ConfigPanel {
-  constructor(form, defaults) {
-    this.form = form;
-    this.defaults = defaults;
-    this.inputs = [];
-    form.replaceChildren();
-    for (const field of CONFIG_FIELDS) {
-      const value = getPath(defaults, field.path);
-      if (value === undefined) continue; // the app's config has no such key
-      const id = `cfg-${field.path.join('-').replace(/[^a-zA-Z0-9-]/g, '-')}`;
-      const label = el('label', 'cfg-label', field.label);
-      label.htmlFor = id;
-      label.title = field.title;
-      const input = el('input', 'cfg-input');
-      input.id = id;
-      input.type = 'number';
-      input.step = field.step;
-      if (field.min !== undefined) input.min = field.min;
-      if (field.max !== undefined) input.max = field.max;
-      input.value = String(value);
-      input.title = field.title;
-      input.dataset.key = field.path.join('.');
-      form.append(label, input);
-      this.inputs.push({ field, input });
-    }
-    const restore = el('button', 'cfg-restore', 'Restore defaults');
-    restore.type = 'button';
-    restore.title = 'Put the app\'s default values back into the form (they apply on Reset).';
-    restore.addEventListener('click', () => this.restore());
-    form.append(restore);
-    form.addEventListener('submit', (ev) => ev.preventDefault());
-  }
-
-  restore() {
-    for (const { field, input } of this.inputs) {
-      input.value = String(getPath(this.defaults, field.path));
-    }
-  }
-
-  /** The config JSON string for new App(); throws Error on a bad field. */
-  toJson() {
-    const config = structuredClone(this.defaults);
-    for (const { field, input } of this.inputs) {
-      const raw = input.value.trim();
-      const value = Number(raw);
-      if (raw === '' || !Number.isFinite(value)) {
-        throw new Error(`Cluster config: ${field.label} must be a number`);
-      }
-      if (field.integer && !Number.isInteger(value)) {
-        throw new Error(`Cluster config: ${field.label} must be a whole number`);
-      }
-      setPath(config, field.path, value);
-    }
-    return JSON.stringify(config);
   }
 }
 

@@ -3,12 +3,17 @@
 //! viewport)` turns it into shapes and click targets. Nothing here changes
 //! the world or knows the browser, so all of it is tested natively.
 
+mod boxes;
 mod data;
 mod data_layout;
+mod geometry;
+mod ink;
 mod layout;
+mod replicas;
 mod shape;
 mod status;
 pub mod storage;
+mod wire;
 mod znodes;
 
 pub use data::{

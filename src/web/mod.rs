@@ -281,6 +281,11 @@ impl App {
         serde_json::to_string(self.world.ledger().lost()).unwrap_or_else(|_| "[]".into())
     }
 
+    /// The running cluster's `ClusterConfig`, as JSON (what Reset or the scenario built it from).
+    pub fn config(&self) -> String {
+        serde_json::to_string(self.world.config()).unwrap_or_default()
+    }
+
     /// The status bar data, as JSON.
     pub fn status(&self) -> String {
         serde_json::to_string(&view::status(&self.world)).unwrap_or_default()
