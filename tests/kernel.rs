@@ -41,6 +41,18 @@ fn the_failover_scenario_matches_its_golden_digest() {
 }
 
 #[test]
+fn the_acks1_scenario_matches_its_golden_digest() {
+    // Replication under wasm32 is checked against the same digest (tests/web.rs).
+    let s = Scenario::from_json(include_str!("../scenarios/acks1-leader-crash.json")).unwrap();
+    let report = run_scenario(&s, None, true).unwrap().report();
+    assert_eq!(
+        report.trace_digest,
+        include_str!("golden/acks1-leader-crash.digest").trim(),
+        "the engine's behaviour changed; if on purpose, update tests/golden/acks1-leader-crash.digest"
+    );
+}
+
+#[test]
 fn a_live_session_replays_exactly_from_its_recorded_commands() {
     // Drive a world the way the page does (uneven frames, bounded work,
     // pause/step, clicks at odd times), then replay its command list.

@@ -21,6 +21,19 @@ fn wasm_run_matches_the_native_golden_digest() {
     );
 }
 
+#[wasm_bindgen_test]
+fn wasm_replication_run_matches_the_native_golden_digest() {
+    // Producers, fetches, elections and the acked-but-lost count, under wasm32.
+    let s = Scenario::from_json(include_str!("../scenarios/acks1-leader-crash.json")).unwrap();
+    let world = kafkascope::run_scenario(&s, None, true).unwrap();
+    assert_eq!(world.violation(), None);
+    assert!(world.ledger().lost_total() > 0);
+    assert_eq!(
+        world.trace().digest_hex(),
+        include_str!("golden/acks1-leader-crash.digest").trim()
+    );
+}
+
 fn canvas() -> web_sys::HtmlCanvasElement {
     let doc = web_sys::window().unwrap().document().unwrap();
     let c = doc.create_element("canvas").unwrap();
