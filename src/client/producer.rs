@@ -228,7 +228,11 @@ fn write_value(out: &mut Vec<u8>, prefix: &[u8], r: &PendingRecord, len: usize) 
         out.push(b' ');
         out.extend_from_slice(t.as_bytes());
     }
-    out.resize(start + len, b'.');
+    const DOTS: [u8; 256] = [b'.'; 256];
+    while out.len() < start + len {
+        let n = (start + len - out.len()).min(DOTS.len());
+        out.extend_from_slice(&DOTS[..n]);
+    }
 }
 
 /// A batch the producer saw acknowledged: where it went.
@@ -734,7 +738,7 @@ impl Producer {
         });
         let had_open = !q.is_empty();
         if !fits {
-            let builder = BatchBuilder::new(r.timestamp);
+            let builder = BatchBuilder::with_capacity(r.timestamp, batch_size.min(16_384));
             q.push_back(ProducerBatch {
                 records: Vec::new(),
                 created: now,
