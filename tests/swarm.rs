@@ -2,13 +2,17 @@
 //! then a safety phase of random crashes, restarts, clean shutdowns and link
 //! cuts (with the invariant checker after every event), then a liveness
 //! phase without faults in which every broker must come back, register, and
-//! agree on one controller that knows them all. A failure names the seed.
+//! agree on one controller that knows them all, and every partition of the
+//! topic written with acks=all must have a leader and a full ISR again,
+//! having lost nothing acknowledged. A failure names the seed.
 
 mod common;
 
 use common::*;
+use kafkascope::client::producer::{Acks, ProducerConfig};
 use kafkascope::sim::{ClusterConfig, Command, Direction, LinkConfig, NodeId, SimRng};
 use kafkascope::World;
+use serde_json::json;
 
 const SEEDS: u64 = 300;
 
@@ -95,12 +99,41 @@ fn live(w: &World, brokers: u32) -> bool {
 #[test]
 fn random_faults_never_break_an_invariant_and_the_cluster_recovers() {
     let mut failures = Vec::new();
-    for seed in 0..SEEDS {
+    // SWARM_SEED=n runs one seed (to replay a failure).
+    let only: Option<u64> = std::env::var("SWARM_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    for seed in (0..SEEDS).filter(|s| only.is_none_or(|o| o == *s)) {
         let mut r = SimRng::new(seed.wrapping_mul(7_919) + 1);
         let cfg = shape(&mut r);
         let brokers = cfg.brokers;
         let session = cfg.zookeeper_session_timeout_ms;
         let mut w = World::new(seed, cfg.clone()).unwrap().with_checks();
+        // A topic and an acks=all producer; with two or more replicas,
+        // min.insync.replicas=2 and clean elections nothing acknowledged may be lost.
+        w.run_until(3_000);
+        let rf = brokers.min(3);
+        let partitions = 1 + (r.next_u64() % 4) as u32;
+        let min_isr = if rf >= 2 { "2" } else { "1" };
+        let created = w.apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions,
+            replication_factor: rf,
+            assignment: Default::default(),
+            configs: [("min.insync.replicas".to_string(), json!(min_isr))].into(),
+        });
+        if created.is_ok() {
+            w.apply(Command::AddProducer {
+                id: None,
+                config: ProducerConfig {
+                    topic: "t".into(),
+                    acks: Acks(-1),
+                    rate: 10.0,
+                    ..ProducerConfig::default()
+                },
+            })
+            .expect("the topic exists");
+        }
         // Safety phase: faults at random moments.
         for _ in 0..30 {
             let t = w.now() + r.next_u64() % 8_000;
@@ -121,10 +154,53 @@ fn random_faults_never_break_an_invariant_and_the_cluster_recovers() {
                 break;
             }
         }
+        let topic_ok = created.is_err()
+            || w.run_until_cond(30_000, |w| {
+                w.partition_reports()
+                    .iter()
+                    .all(|p| p.leader.is_some_and(|l| l >= 0) && p.isr.len() == p.replicas.len())
+            });
+        let lost = w.ledger().lost_total();
         if let Some(v) = w.violation() {
             failures.push(format!(
                 "seed {seed}: invariant broken {v}\n{}",
                 log_tail(&w, 20)
+            ));
+        } else if rf >= 2 && lost > 0 {
+            failures.push(format!(
+                "seed {seed}: {lost} acknowledged records lost with acks=all, min.insync.replicas=2\n{}",
+                log_tail(&w, 30)
+            ));
+        } else if !topic_ok {
+            let states: Vec<String> = (1..=brokers as i32)
+                .filter_map(|b| w.broker(b))
+                .flat_map(|b| {
+                    b.replicas()
+                        .iter()
+                        .map(|(tp, r)| {
+                            format!(
+                                "b{} {tp} leader {} ep {} {:?} hw {} fetchers {:?}",
+                                b.id(),
+                                r.leader,
+                                r.leader_epoch,
+                                r.follow,
+                                r.hw,
+                                b.fetchers()
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            if only.is_some() {
+                for e in w.trace().entries() {
+                    eprintln!("{} {}", e.at, e.text.chars().take(220).collect::<String>());
+                }
+            }
+            failures.push(format!(
+                "seed {seed}: partitions did not heal: {:?}\n{}\n{}",
+                w.partition_reports(),
+                states.join("\n"),
+                log_tail(&w, 30)
             ));
         } else if !recovered {
             failures.push(format!(

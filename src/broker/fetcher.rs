@@ -162,6 +162,9 @@ impl Broker {
                     BrokerTimer::FetchBackoff { leader },
                 );
             }
+        } else {
+            // Partitions that became followers while this query was out.
+            self.start_truncations(out);
         }
         self.pump_fetchers(out);
     }

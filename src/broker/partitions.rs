@@ -100,6 +100,54 @@ impl Broker {
         self.watch_isr_changes(out);
     }
 
+    /// After a connection loss the answers to outstanding requests may be
+    /// gone: ask again (Kafka's ZooKeeper client retries requests that
+    /// failed with CONNECTIONLOSS), re-reading partitions whose state write
+    /// may or may not have landed.
+    pub(super) fn resume_partition_duties(&mut self, out: &mut Out) {
+        let Some(role) = self.role.as_mut() else {
+            return;
+        };
+        let ops = std::mem::take(&mut role.ops);
+        role.reading.clear();
+        let unloaded: Vec<String> = role
+            .topics
+            .iter()
+            .filter(|(_, m)| m.config.is_none() || !m.assignment_loaded)
+            .map(|(t, _)| t.clone())
+            .collect();
+        let topics: Vec<String> = role.topics.keys().cloned().collect();
+        for op in ops.into_values() {
+            match op {
+                CtlOp::Write(tps) => {
+                    for tp in tps {
+                        if let Some(role) = self.role.as_mut() {
+                            role.states.remove(&tp);
+                        }
+                        self.read_state(tp, ReadWhy::Load, out);
+                    }
+                }
+                CtlOp::ReadState(tp, why) => self.read_state(tp, why, out),
+                _ => {}
+            }
+        }
+        self.start_partition_duties(out);
+        for t in unloaded {
+            self.read_topic(&t, out);
+            self.ctl_request(
+                ZkOp::GetData {
+                    path: format!("/config/topics/{t}"),
+                    watch: false,
+                },
+                CtlOp::TopicConfig(t),
+                out,
+            );
+        }
+        for t in topics {
+            self.maybe_load_partitions(&t, out);
+        }
+    }
+
     fn watch_topics(&mut self, out: &mut Out) {
         self.ctl_request(
             ZkOp::GetChildren {

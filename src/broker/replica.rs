@@ -727,6 +727,16 @@ impl Broker {
         }
     }
 
+    /// After a connection loss, ISR writes whose answers may be lost are
+    /// given up (the next check proposes again).
+    pub(super) fn forget_isr_writes(&mut self) {
+        for tp in std::mem::take(&mut self.isr_writes).into_values() {
+            if let Some(r) = self.replicas.get_mut(&tp) {
+                r.pending_isr = None;
+            }
+        }
+    }
+
     pub(super) fn on_isr_written(&mut self, xid: u64, result: ZkResult, out: &mut Out) {
         let Some(tp) = self.isr_writes.remove(&xid) else {
             return;

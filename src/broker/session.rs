@@ -160,7 +160,9 @@ impl Broker {
                     self.watch_controller(out);
                     if self.role.is_some() {
                         self.watch_brokers(out);
+                        self.resume_partition_duties(out);
                     }
+                    self.forget_isr_writes();
                 }
             }
             (ZkConn::Disconnected { .. }, Err(ZkError::SessionExpired)) => {

@@ -90,6 +90,7 @@ impl Checker {
                 );
             }
         }
+        check_replicas(world)?;
         let sessions = world.zk().sessions();
         for (path, node) in world.zk().tree().iter() {
             let owner = node.stat.ephemeral_owner;
@@ -102,4 +103,36 @@ impl Checker {
         }
         Ok(())
     }
+}
+
+/// Replication rules: at most one broker leads a partition in any leader
+/// epoch, and no replica's high watermark is past its log end.
+fn check_replicas(world: &World) -> Result<(), Violation> {
+    let mut leaders: BTreeMap<(&crate::topic::TopicPartition, i32), i32> = BTreeMap::new();
+    for (id, slot) in world.brokers() {
+        let Process::Up(b) = &slot.process else {
+            continue;
+        };
+        for (tp, r) in b.replicas() {
+            if r.leader == *id {
+                if let Some(other) = leaders.insert((tp, r.leader_epoch), *id) {
+                    return broken(
+                        "one leader per partition per leader epoch",
+                        format!(
+                            "brokers {other} and {id} both lead {tp} in leader epoch {}",
+                            r.leader_epoch
+                        ),
+                    );
+                }
+            }
+            let leo = b.disk().logs.get(tp).map_or(0, |l| l.log_end_offset());
+            if r.hw > leo {
+                return broken(
+                    "a replica's high watermark never passes its log end offset",
+                    format!("broker {id}: {tp} high watermark {} > LEO {leo}", r.hw),
+                );
+            }
+        }
+    }
+    Ok(())
 }
