@@ -154,14 +154,7 @@ impl Broker {
             r.follow = Follow::Fetching;
         }
         if retry {
-            let f = self.fetchers.entry(leader).or_default();
-            if !f.backing_off {
-                f.backing_off = true;
-                out.timer(
-                    now + self.cfg.replica_fetch_backoff_ms,
-                    BrokerTimer::FetchBackoff { leader },
-                );
-            }
+            self.back_off(leader, out);
         } else {
             // Partitions that became followers while this query was out.
             self.start_truncations(out);
@@ -228,6 +221,12 @@ impl Broker {
         }
         f.in_flight = None;
         f.epoch_query = None;
+        self.back_off(leader, out);
+    }
+
+    /// Waits `replica.fetch.backoff.ms` before asking `leader` again.
+    fn back_off(&mut self, leader: i32, out: &mut Out) {
+        let f = self.fetchers.entry(leader).or_default();
         if !f.backing_off {
             f.backing_off = true;
             out.timer(
@@ -314,14 +313,7 @@ impl Broker {
             }
         }
         if failed {
-            let f = self.fetchers.entry(leader).or_default();
-            if !f.backing_off {
-                f.backing_off = true;
-                out.timer(
-                    now + self.cfg.replica_fetch_backoff_ms,
-                    BrokerTimer::FetchBackoff { leader },
-                );
-            }
+            self.back_off(leader, out);
         }
         self.pump_fetcher(leader, out);
     }

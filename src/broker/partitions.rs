@@ -133,15 +133,7 @@ impl Broker {
         }
         self.start_partition_duties(out);
         for t in unloaded {
-            self.read_topic(&t, out);
-            self.ctl_request(
-                ZkOp::GetData {
-                    path: format!("/config/topics/{t}"),
-                    watch: false,
-                },
-                CtlOp::TopicConfig(t),
-                out,
-            );
+            self.load_topic(t, out);
         }
         for t in topics {
             self.maybe_load_partitions(&t, out);
@@ -227,6 +219,19 @@ impl Broker {
         }
     }
 
+    /// Reads a topic's assignment (with a data watch) and its configs.
+    fn load_topic(&mut self, topic: String, out: &mut Out) {
+        self.read_topic(&topic, out);
+        self.ctl_request(
+            ZkOp::GetData {
+                path: format!("/config/topics/{topic}"),
+                watch: false,
+            },
+            CtlOp::TopicConfig(topic),
+            out,
+        );
+    }
+
     fn read_topic(&mut self, topic: &str, out: &mut Out) {
         self.ctl_request(
             ZkOp::GetData {
@@ -259,15 +264,7 @@ impl Broker {
                     role.topics.insert(t.clone(), TopicMeta::default());
                 }
                 for t in names.into_iter().filter(|t| !known.contains(t)) {
-                    self.read_topic(&t, out);
-                    self.ctl_request(
-                        ZkOp::GetData {
-                            path: format!("/config/topics/{t}"),
-                            watch: false,
-                        },
-                        CtlOp::TopicConfig(t),
-                        out,
-                    );
+                    self.load_topic(t, out);
                 }
             }
             CtlOp::TopicConfig(t) => {
