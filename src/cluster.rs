@@ -8,6 +8,7 @@
 //! a message crossing a cut link, or reaching a dead node, is dropped.
 
 mod apply;
+mod dispatch;
 pub mod ledger;
 pub(crate) mod report;
 mod run;
@@ -22,8 +23,8 @@ use crate::client::producer::{Producer, ProducerTimer};
 use crate::log::Log;
 use crate::protocol::Message;
 use crate::sim::{
-    ClusterConfig, EventQueue, InFlight, Network, NodeId, NoteKind, Outbox, Send, SimRng, Tick,
-    TimedCommand, Trace, MAX_IN_FLIGHT,
+    ClusterConfig, EventQueue, InFlight, Network, NodeId, NoteKind, Outbox, SimRng, Tick,
+    TimedCommand, Trace,
 };
 use crate::topic::TopicPartition;
 use crate::zk::{ZkServer, ZkTimer};
@@ -352,7 +353,7 @@ impl World {
     }
 
     /// How many times `node` was (re)started or stopped (0 for ZooKeeper).
-    fn incarnation(&self, node: NodeId) -> u32 {
+    pub(super) fn incarnation(&self, node: NodeId) -> u32 {
         match node {
             NodeId::Zk => 0,
             NodeId::Broker(id) => self.brokers.get(&id).map_or(0, |s| s.incarnation),
@@ -365,104 +366,13 @@ impl World {
         self.queue.peek_time()
     }
 
-    fn process(&mut self, at: Tick, event: Event) {
-        self.now = at;
-        match event {
-            Event::Deliver {
-                id,
-                from,
-                to,
-                to_incarnation,
-                msg,
-            } => {
-                let flight = self.in_flight.remove(&id);
-                let reach = flight.as_ref().map_or(1.0, |f| f.reach);
-                let outcome = if reach < 1.0 {
-                    "lost"
-                } else if self.net.is_cut(from, to) {
-                    "dropped: link cut"
-                } else if !self.is_up(to) {
-                    "dropped: receiver down"
-                } else if self.incarnation(to) != to_incarnation {
-                    "dropped: receiver restarted"
-                } else {
-                    "delivered"
-                };
-                self.trace.record(
-                    at,
-                    format!("#{id} {from}->{to} {outcome} {}", msg.trace_text()),
-                );
-                let refused = outcome.starts_with("dropped: receiver")
-                    && from != NodeId::Zk
-                    && to != NodeId::Zk
-                    && msg != Message::ConnectionClosed;
-                if outcome == "delivered" {
-                    self.deliver(from, to, msg);
-                } else {
-                    self.mark_drop(from, to, if reach < 1.0 { reach } else { 0.97 });
-                }
-                if refused && self.is_up(from) {
-                    // Nothing listens there any more: the peer's operating
-                    // system answers with a TCP reset.
-                    self.send(to, from, Message::ConnectionClosed);
-                }
-            }
-            Event::Timer {
-                node,
-                incarnation,
-                timer,
-            } => {
-                let live = self.incarnation(node) == incarnation && self.is_up(node);
-                self.trace.record(
-                    at,
-                    format!("timer {node} {timer:?}{}", if live { "" } else { " stale" }),
-                );
-                if live {
-                    self.fire(node, timer);
-                }
-            }
-        }
-        self.check();
-    }
-
-    fn deliver(&mut self, from: NodeId, to: NodeId, msg: Message) {
-        let now = self.now;
-        match to {
-            NodeId::Zk => {
-                let mut out = Outbox::default();
-                self.zk.handle_message(now, from, msg, &mut out);
-                self.flush(NodeId::Zk, 0, out, NodeTimer::Zk);
-            }
-            NodeId::Broker(id) => {
-                self.with_broker(id, |b, out| b.handle_message(now, from, msg, out))
-            }
-            NodeId::Producer(id) => {
-                self.with_producer(id, |p, out| p.handle_message(now, from, msg, out))
-            }
-        }
-    }
-
-    fn fire(&mut self, node: NodeId, timer: NodeTimer) {
-        let now = self.now;
-        match (node, timer) {
-            (NodeId::Zk, NodeTimer::Zk(t)) => {
-                let mut out = Outbox::default();
-                self.zk.handle_timer(now, t, &mut out);
-                self.flush(NodeId::Zk, 0, out, NodeTimer::Zk);
-            }
-            (NodeId::Broker(id), NodeTimer::Broker(t)) => {
-                self.with_broker(id, |b, out| b.handle_timer(now, t, out))
-            }
-            (NodeId::Producer(id), NodeTimer::Producer(t)) => {
-                self.with_producer(id, |p, out| p.handle_timer(now, t, out))
-            }
-            _ => {}
-        }
-    }
-
     /// Runs `f` on a running broker and carries out its effects; a broker
     /// that stopped itself becomes a stopped slot.
-    fn with_broker(&mut self, id: i32, f: impl FnOnce(&mut Broker, &mut Outbox<BrokerTimer>)) {
+    pub(super) fn with_broker(
+        &mut self,
+        id: i32,
+        f: impl FnOnce(&mut Broker, &mut Outbox<BrokerTimer>),
+    ) {
         let Some(slot) = self.brokers.get_mut(&id) else {
             return;
         };
@@ -512,7 +422,7 @@ impl World {
 
     /// Runs `f` on a running producer, carries out its effects and books
     /// what it saw acknowledged.
-    fn with_producer(
+    pub(super) fn with_producer(
         &mut self,
         id: i32,
         f: impl FnOnce(&mut Producer, &mut Outbox<ProducerTimer>),
@@ -542,7 +452,7 @@ impl World {
 
     /// Checks the acknowledged records of `tp` against the log of its
     /// leader `leader` (in leader epoch `epoch`).
-    fn audit(&mut self, tp: &TopicPartition, leader: i32, epoch: i32) {
+    pub(super) fn audit(&mut self, tp: &TopicPartition, leader: i32, epoch: i32) {
         let now = self.now;
         let Some(log) = self.brokers.get(&leader).and_then(|s| match &s.process {
             Process::Up(b) => b.disk().logs.get(tp),
@@ -563,110 +473,6 @@ impl World {
         }
     }
 
-    /// Carries out a node's effects.
-    fn flush<T>(
-        &mut self,
-        node: NodeId,
-        incarnation: u32,
-        out: Outbox<T>,
-        wrap: impl Fn(T) -> NodeTimer,
-    ) {
-        for (kind, text) in out.notes {
-            self.note(node, kind, text);
-        }
-        for (to, msg) in out.sends {
-            self.send(node, to, msg);
-        }
-        for (at, timer) in out.timers {
-            self.queue.push(
-                at.max(self.now),
-                Event::Timer {
-                    node,
-                    incarnation,
-                    timer: wrap(timer),
-                },
-            );
-        }
-    }
-
-    fn send(&mut self, from: NodeId, to: NodeId, msg: Message) {
-        if from == to {
-            // Loopback: no network, no dot on the canvas.
-            let id = self.next_msg;
-            self.next_msg += 1;
-            let to_incarnation = self.incarnation(to);
-            self.queue.push(
-                self.now,
-                Event::Deliver {
-                    id,
-                    from,
-                    to,
-                    to_incarnation,
-                    msg,
-                },
-            );
-            return;
-        }
-        if self.in_flight.len() >= MAX_IN_FLIGHT {
-            self.mark_drop(from, to, 0.0);
-            return;
-        }
-        let (kind, response) = msg.kind();
-        let (delay, reach, retransmits) = match self.net.send(&mut self.rng, self.now, from, to) {
-            Send::Arrives(d, n) => (d, 1.0, n),
-            Send::Lost(d) => (d, 0.5, 0),
-        };
-        let mut label = msg.label();
-        if retransmits > 0 {
-            label.push_str(&format!(" (retransmitted ×{retransmits})"));
-        }
-        let id = self.next_msg;
-        self.next_msg += 1;
-        self.in_flight.insert(
-            id,
-            InFlight {
-                from,
-                to,
-                sent_at: self.now,
-                until: self.now + delay,
-                reach,
-                label,
-                kind,
-                response,
-            },
-        );
-        let to_incarnation = self.incarnation(to);
-        self.queue.push(
-            self.now + delay,
-            Event::Deliver {
-                id,
-                from,
-                to,
-                to_incarnation,
-                msg,
-            },
-        );
-    }
-
-    fn mark_drop(&mut self, from: NodeId, to: NodeId, reach: f32) {
-        if self.drops.len() >= MAX_DROPS {
-            self.drops.pop_front();
-        }
-        while self
-            .drops
-            .front()
-            .is_some_and(|d| d.at + DROP_MARK_MS < self.now)
-        {
-            self.drops.pop_front();
-        }
-        self.drops.push_back(Dropped {
-            at: self.now,
-            from,
-            to,
-            reach,
-        });
-    }
-
     /// Adds a line to the event log.
     pub(crate) fn note(&mut self, node: NodeId, kind: NoteKind, text: String) {
         if self.log.len() >= MAX_LOG_LINES {
@@ -682,7 +488,7 @@ impl World {
         self.log_seq += 1;
     }
 
-    fn start_broker(&mut self, id: i32) {
+    pub(super) fn start_broker(&mut self, id: i32) {
         let cfg = BrokerConfig::from_cluster(&self.cfg);
         let (incarnation, disk) = match self.brokers.get_mut(&id) {
             Some(s) => (s.incarnation + 1, std::mem::take(&mut s.disk)),
@@ -700,7 +506,7 @@ impl World {
         self.with_broker(id, |b, out| b.start(now, out));
     }
 
-    fn check(&mut self) {
+    pub(super) fn check(&mut self) {
         if self.violation.is_some() {
             return;
         }

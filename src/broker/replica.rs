@@ -12,16 +12,15 @@
 //! acks=all is answered only once every ISR member has the batch (or with
 //! an error); a leader only answers for the leader epoch it holds.
 
-use super::{Broker, BrokerTimer, Out, ZkPurpose};
+use super::{Broker, BrokerTimer, Out};
 use crate::log::Log;
 use crate::protocol::kafka::{
     EpochEnd, Fetch, FetchResponse, FetchedPartition, LeaderAndIsr, MetadataResponse,
-    OffsetsForLeaderEpoch, OffsetsForLeaderEpochResponse, Produce, ProducePartitionResponse,
-    ProduceResponse,
+    OffsetsForLeaderEpoch, OffsetsForLeaderEpochResponse,
 };
-use crate::protocol::{KafkaError, Message, ZkOp, ZkReply, ZkResult};
+use crate::protocol::{KafkaError, Message};
 use crate::sim::{NodeId, NoteKind, Tick};
-use crate::topic::{LeaderIsr, TopicConfig, TopicPartition, NO_LEADER};
+use crate::topic::{TopicConfig, TopicPartition, NO_LEADER};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a broker keeps across a crash: its logs and the last high
@@ -86,7 +85,7 @@ pub struct Replica {
 impl Replica {
     /// The ISR the high watermark must respect: the current one plus any
     /// proposed members not yet written.
-    fn maximal_isr(&self) -> Vec<i32> {
+    pub(super) fn maximal_isr(&self) -> Vec<i32> {
         let mut all: BTreeSet<i32> = self.isr.iter().copied().collect();
         if let Some(p) = &self.pending_isr {
             all.extend(p.iter().copied());
@@ -95,20 +94,11 @@ impl Replica {
     }
 }
 
-/// An acks=all produce waiting for the high watermark.
-#[derive(Clone, Debug)]
-pub(super) struct DelayedProduce {
-    from: NodeId,
-    correlation_id: u64,
-    /// Per partition: last offset needed, and the answer once decided.
-    parts: Vec<(TopicPartition, i64, i64, Option<KafkaError>)>,
-}
-
 /// A follower fetch held until data arrives or `max_wait_ms` passes.
 #[derive(Clone, Debug)]
 pub(super) struct ParkedFetch {
     from: NodeId,
-    request: Fetch,
+    pub(super) request: Fetch,
 }
 
 impl Broker {
@@ -193,7 +183,7 @@ impl Broker {
         self.pump_fetchers(out);
     }
 
-    fn apply_partition_state(
+    pub(super) fn apply_partition_state(
         &mut self,
         ps: crate::topic::PartitionState,
         cfg: TopicConfig,
@@ -341,7 +331,7 @@ impl Broker {
     }
 
     /// Leader check for a request naming `epoch` (-1: no epoch given).
-    fn leader_error(&self, tp: &TopicPartition, epoch: i32) -> Option<KafkaError> {
+    pub(super) fn leader_error(&self, tp: &TopicPartition, epoch: i32) -> Option<KafkaError> {
         let Some(r) = self.replicas.get(tp) else {
             return Some(KafkaError::NotLeaderOrFollower);
         };
@@ -352,146 +342,6 @@ impl Broker {
             return Some(KafkaError::UnknownLeaderEpoch);
         }
         (r.leader != self.id).then_some(KafkaError::NotLeaderOrFollower)
-    }
-
-    pub(super) fn on_produce(&mut self, from: NodeId, req: Produce, out: &mut Out) {
-        let now = self.now;
-        let mut answers = Vec::with_capacity(req.partitions.len());
-        let mut appended = Vec::new();
-        for (tp, batch) in req.partitions {
-            let result = match self.leader_error(&tp, -1) {
-                Some(e) => Err(e),
-                None => {
-                    let r = &self.replicas[&tp];
-                    if req.acks == -1 && (r.isr.len() as u32) < r.cfg.min_insync_replicas {
-                        let text = format!(
-                            "refused a produce to {tp}: ISR {:?} is smaller than min.insync.replicas={} (NOT_ENOUGH_REPLICAS)",
-                            r.isr, r.cfg.min_insync_replicas
-                        );
-                        self.note_limited(&tp, "ner", NoteKind::Replication, text, out);
-                        Err(KafkaError::NotEnoughReplicas)
-                    } else {
-                        let epoch = r.leader_epoch;
-                        let log = self.disk.logs.get_mut(&tp).expect("a replica has a log");
-                        log.append_as_leader(now, &batch.bytes, epoch)
-                            .map(|info| (info.first_offset, info.last_offset))
-                            .map_err(|e| KafkaError::from(&e))
-                    }
-                }
-            };
-            match result {
-                Ok((first, last)) => {
-                    appended.push(tp.clone());
-                    answers.push((tp, first, last, None));
-                }
-                Err(e) => answers.push((tp, -1, -1, Some(e))),
-            }
-        }
-        for tp in &appended {
-            self.maybe_advance_hw(tp, out);
-        }
-        self.wake_parked_fetches(&appended, out);
-        if req.acks == 0 {
-            return;
-        }
-        let mut delayed = DelayedProduce {
-            from,
-            correlation_id: req.correlation_id,
-            parts: answers,
-        };
-        for (tp, _, last, result) in &mut delayed.parts {
-            if result.is_none() && (req.acks == 1 || self.replicas[tp].hw > *last) {
-                *result = Some(KafkaError::None);
-            }
-        }
-        if delayed.parts.iter().all(|p| p.3.is_some()) {
-            Self::answer_produce(delayed, out);
-            return;
-        }
-        let key = self.next_correlation;
-        self.next_correlation += 1;
-        self.delayed_produce.insert(key, delayed);
-        out.timer(now + req.timeout_ms, BrokerTimer::ProduceTimeout { key });
-    }
-
-    fn answer_produce(d: DelayedProduce, out: &mut Out) {
-        let partitions = d
-            .parts
-            .into_iter()
-            .map(|(tp, first, _, e)| {
-                let error = e.unwrap_or(KafkaError::RequestTimedOut);
-                ProducePartitionResponse {
-                    tp,
-                    error,
-                    base_offset: if error == KafkaError::None { first } else { -1 },
-                }
-            })
-            .collect();
-        out.send(
-            d.from,
-            Message::ProduceResponse(ProduceResponse {
-                correlation_id: d.correlation_id,
-                partitions,
-            }),
-        );
-    }
-
-    pub(super) fn produce_timeout(&mut self, key: u64, out: &mut Out) {
-        if let Some(d) = self.delayed_produce.remove(&key) {
-            for (tp, _, _, e) in &d.parts {
-                if e.is_none() {
-                    let text = format!("acks=all produce to {tp} timed out waiting for the ISR (REQUEST_TIMED_OUT)");
-                    self.note_limited(tp, "timeout", NoteKind::Replication, text, out);
-                }
-            }
-            Self::answer_produce(d, out);
-        }
-    }
-
-    /// Decides delayed produces on `tp` now that its high watermark moved
-    /// (or its leadership ended with `fail`).
-    fn settle_delayed(&mut self, tp: &TopicPartition, fail: Option<KafkaError>, out: &mut Out) {
-        let (hw, isr, min_isr) = match self.replicas.get(tp) {
-            Some(r) => (r.hw, r.isr.len() as u32, r.cfg.min_insync_replicas),
-            None => (-1, 0, 1),
-        };
-        let mut done = Vec::new();
-        for (key, d) in self.delayed_produce.iter_mut() {
-            for (p, _, last, result) in d.parts.iter_mut() {
-                if p != tp || result.is_some() {
-                    continue;
-                }
-                if let Some(e) = fail {
-                    *result = Some(e);
-                } else if hw > *last {
-                    *result = Some(if isr >= min_isr {
-                        KafkaError::None
-                    } else {
-                        KafkaError::NotEnoughReplicasAfterAppend
-                    });
-                }
-            }
-            if d.parts.iter().all(|p| p.3.is_some()) {
-                done.push(*key);
-            }
-        }
-        for key in done {
-            let d = self.delayed_produce.remove(&key).expect("listed");
-            Self::answer_produce(d, out);
-        }
-    }
-
-    fn fail_delayed(&mut self, tp: &TopicPartition, error: KafkaError, out: &mut Out) {
-        self.settle_delayed(tp, Some(error), out);
-        let keys: Vec<u64> = self
-            .parked_fetches
-            .iter()
-            .filter(|(_, p)| p.request.partitions.iter().any(|f| &f.tp == tp))
-            .map(|(k, _)| *k)
-            .collect();
-        for key in keys {
-            self.answer_parked(key, out);
-        }
     }
 
     /// Moves the leader's high watermark to the smallest LEO in the ISR.
@@ -562,7 +412,7 @@ impl Broker {
             .insert(key, ParkedFetch { from, request: req });
     }
 
-    fn answer_fetch(&self, from: NodeId, req: &Fetch, out: &mut Out) {
+    pub(super) fn answer_fetch(&self, from: NodeId, req: &Fetch, out: &mut Out) {
         let partitions = req
             .partitions
             .iter()
@@ -603,7 +453,7 @@ impl Broker {
         }
     }
 
-    fn wake_parked_fetches(&mut self, appended: &[TopicPartition], out: &mut Out) {
+    pub(super) fn wake_parked_fetches(&mut self, appended: &[TopicPartition], out: &mut Out) {
         if appended.is_empty() {
             return;
         }
@@ -620,161 +470,6 @@ impl Broker {
             .collect();
         for key in keys {
             self.answer_parked(key, out);
-        }
-    }
-
-    fn maybe_expand_isr(&mut self, tp: &TopicPartition, follower: i32, out: &mut Out) {
-        let Some(r) = self.replicas.get(tp) else {
-            return;
-        };
-        if r.isr.contains(&follower) || r.pending_isr.is_some() {
-            return;
-        }
-        let Some(f) = r.followers.get(&follower) else {
-            return;
-        };
-        let epoch_start = self.disk.logs[tp]
-            .leader_epochs()
-            .entries()
-            .iter()
-            .find(|(e, _)| *e == r.leader_epoch)
-            .map_or(0, |(_, o)| *o);
-        if f.leo >= r.hw && f.leo >= epoch_start {
-            let mut isr = r.isr.clone();
-            isr.push(follower);
-            out.note(
-                NoteKind::Replication,
-                format!(
-                    "broker {follower} caught up on {tp} (LEO {} >= high watermark {}): adding it to the ISR",
-                    f.leo, r.hw
-                ),
-            );
-            self.propose_isr(tp, isr, out);
-        }
-    }
-
-    /// ISR expiration: followers that have not caught up within
-    /// `replica.lag.time.max.ms` leave the ISR.
-    pub(super) fn isr_check(&mut self, out: &mut Out) {
-        let now = self.now;
-        let lag_max = self.cfg.replica_lag_time_max_ms;
-        let mut shrinks = Vec::new();
-        for (tp, r) in &self.replicas {
-            if r.leader != self.id || r.pending_isr.is_some() {
-                continue;
-            }
-            let slow: Vec<i32> = r
-                .isr
-                .iter()
-                .copied()
-                .filter(|b| *b != self.id)
-                .filter(|b| {
-                    r.followers
-                        .get(b)
-                        .is_none_or(|f| now.saturating_sub(f.last_caught_up) > lag_max)
-                })
-                .collect();
-            if !slow.is_empty() {
-                let isr: Vec<i32> = r
-                    .isr
-                    .iter()
-                    .copied()
-                    .filter(|b| !slow.contains(b))
-                    .collect();
-                shrinks.push((tp.clone(), slow, isr));
-            }
-        }
-        for (tp, slow, isr) in shrinks {
-            out.note(
-                NoteKind::Replication,
-                format!(
-                    "ISR shrink on {tp}: broker(s) {slow:?} not caught up for more than replica.lag.time.max.ms ({lag_max} ms); proposing ISR {isr:?}"
-                ),
-            );
-            self.propose_isr(&tp, isr, out);
-        }
-    }
-
-    /// Writes a new ISR to the partition's state znode, guarded by the
-    /// znode version this leader knows (Kafka's ZooKeeper-mode
-    /// `Partition.updateIsr`), then tells the controller through an
-    /// `/isr_change_notification` sequential znode.
-    fn propose_isr(&mut self, tp: &TopicPartition, isr: Vec<i32>, out: &mut Out) {
-        let Some(r) = self.replicas.get_mut(tp) else {
-            return;
-        };
-        r.pending_isr = Some(isr.clone());
-        let state = LeaderIsr {
-            leader: self.id,
-            leader_epoch: r.leader_epoch,
-            isr,
-            controller_epoch: r.controller_epoch,
-        };
-        let op = ZkOp::SetData {
-            path: tp.state_path(),
-            data: state.to_json(),
-            version: Some(r.zk_version),
-        };
-        match self.zk_request(op, ZkPurpose::IsrUpdate, out) {
-            Some(xid) => {
-                self.isr_writes.insert(xid, tp.clone());
-            }
-            None => {
-                if let Some(r) = self.replicas.get_mut(tp) {
-                    r.pending_isr = None;
-                }
-            }
-        }
-    }
-
-    /// After a connection loss, ISR writes whose answers may be lost are
-    /// given up (the next check proposes again).
-    pub(super) fn forget_isr_writes(&mut self) {
-        for tp in std::mem::take(&mut self.isr_writes).into_values() {
-            if let Some(r) = self.replicas.get_mut(&tp) {
-                r.pending_isr = None;
-            }
-        }
-    }
-
-    pub(super) fn on_isr_written(&mut self, xid: u64, result: ZkResult, out: &mut Out) {
-        let Some(tp) = self.isr_writes.remove(&xid) else {
-            return;
-        };
-        let Some(r) = self.replicas.get_mut(&tp) else {
-            return;
-        };
-        let Some(isr) = r.pending_isr.take() else {
-            return;
-        };
-        match result {
-            Ok(ZkReply::Set(stat)) => {
-                r.isr = isr;
-                r.zk_version = stat.version;
-                out.note(
-                    NoteKind::Replication,
-                    format!("ISR of {tp} is now {:?} (written to {})", r.isr, tp.state_path()),
-                );
-                let data = serde_json::json!({"version": 1, "partitions": [tp]}).to_string();
-                self.zk_request(
-                    ZkOp::CreateSequential {
-                        prefix: "/isr_change_notification/isr_change_".into(),
-                        data,
-                    },
-                    ZkPurpose::IsrNotification,
-                    out,
-                );
-                self.maybe_advance_hw(&tp, out);
-                self.settle_delayed(&tp, None, out);
-            }
-            Ok(_) | Err(_) => out.note(
-                NoteKind::Replication,
-                format!(
-                    "{tp}: cached zkVersion {} no longer matches {}; skipped the ISR change, waiting for LeaderAndIsr",
-                    r.zk_version,
-                    tp.state_path()
-                ),
-            ),
         }
     }
 

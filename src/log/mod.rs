@@ -13,6 +13,7 @@
 //! never deleted by retention without a roll, nor cleaned.
 
 mod batch;
+mod builder;
 mod compact;
 mod config;
 mod epoch;
@@ -21,9 +22,10 @@ pub mod lab;
 mod segment;
 
 pub use batch::{
-    encode_batch, encode_batch_span, peek, records, validate, BatchBuilder, BatchInfo, Origin,
-    Record, HEADER_BYTES,
+    encode_batch, encode_batch_span, peek, records, validate, BatchInfo, Origin, Record,
+    HEADER_BYTES,
 };
+pub use builder::BatchBuilder;
 pub use compact::CleanStats;
 pub use config::{CleanupPolicy, LogConfig};
 pub use epoch::{LeaderEpochCache, CHECKPOINT_FILE, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET};

@@ -1,6 +1,8 @@
 //! Helpers shared by the scenario tests.
 #![allow(dead_code)]
 
+pub mod topics;
+
 use kafkascope::sim::{ClusterConfig, Command, LinkConfig, NodeId, Tick};
 use kafkascope::World;
 
