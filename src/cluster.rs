@@ -8,17 +8,22 @@
 //! a message crossing a cut link, or reaching a dead node, is dropped.
 
 mod apply;
+mod consumers;
 mod dispatch;
+mod group_report;
 pub mod ledger;
 pub(crate) mod report;
 mod run;
 
 pub use apply::CommandError;
+pub use consumers::MAX_CONSUMERS;
+pub use group_report::{ConsumerReport, GroupReport, MemberReport};
 pub use ledger::{Ledger, LostRecord};
 pub use report::{state_name, BrokerReport, EventReport, PartitionReport, ProducerReport, Report};
 
 use crate::broker::{Broker, BrokerConfig, BrokerState, BrokerTimer, Disk};
 use crate::check::Checker;
+use crate::client::consumer::{Consumer, ConsumerTimer};
 use crate::client::producer::{Producer, ProducerTimer};
 use crate::log::Log;
 use crate::protocol::Message;
@@ -47,6 +52,8 @@ pub enum NodeTimer {
     Broker(BrokerTimer),
     /// A producer's.
     Producer(ProducerTimer),
+    /// A consumer's.
+    Consumer(ConsumerTimer),
 }
 
 /// Something that will happen.
@@ -148,6 +155,28 @@ pub struct Dropped {
     pub reach: f32,
 }
 
+/// One consumer: the process (kept after a crash or close for its counters).
+#[derive(Clone, Debug)]
+pub struct ConsumerSlot {
+    /// Bumped at a crash or close.
+    pub incarnation: u32,
+    /// The consumer's state (frozen once it stops).
+    pub consumer: Box<Consumer>,
+    /// When it crashed, if it did.
+    pub crashed_at: Option<Tick>,
+    /// When it was closed, if it was.
+    pub closed_at: Option<Tick>,
+    /// Records it processed that its group had already processed.
+    pub duplicates: u64,
+}
+
+impl ConsumerSlot {
+    /// True while the process runs.
+    pub fn is_running(&self) -> bool {
+        self.crashed_at.is_none() && self.closed_at.is_none()
+    }
+}
+
 /// The simulated cluster.
 #[derive(Debug)]
 pub struct World {
@@ -162,6 +191,10 @@ pub struct World {
     zk: ZkServer,
     brokers: BTreeMap<i32, BrokerSlot>,
     producers: BTreeMap<i32, ProducerSlot>,
+    consumers: BTreeMap<i32, ConsumerSlot>,
+    /// Per group and partition: the offset after the highest record any
+    /// member processed (a record below it processed again is a duplicate).
+    group_processed: BTreeMap<(String, TopicPartition), i64>,
     ledger: Ledger,
     trace: Trace,
     log: VecDeque<LogLine>,
@@ -190,6 +223,8 @@ impl World {
             zk: ZkServer::new(cfg.tick_time_ms),
             brokers: BTreeMap::new(),
             producers: BTreeMap::new(),
+            consumers: BTreeMap::new(),
+            group_processed: BTreeMap::new(),
             ledger: Ledger::default(),
             trace: Trace::default(),
             log: VecDeque::new(),
@@ -349,6 +384,7 @@ impl World {
                 .producers
                 .get(&id)
                 .is_some_and(|p| p.crashed_at.is_none()),
+            NodeId::Consumer(id) => self.consumers.get(&id).is_some_and(|c| c.is_running()),
         }
     }
 
@@ -358,6 +394,7 @@ impl World {
             NodeId::Zk => 0,
             NodeId::Broker(id) => self.brokers.get(&id).map_or(0, |s| s.incarnation),
             NodeId::Producer(id) => self.producers.get(&id).map_or(0, |s| s.incarnation),
+            NodeId::Consumer(id) => self.consumers.get(&id).map_or(0, |s| s.incarnation),
         }
     }
 
@@ -413,6 +450,7 @@ impl World {
             .keys()
             .map(|b| NodeId::Broker(*b))
             .chain(self.producers.keys().map(|p| NodeId::Producer(*p)))
+            .chain(self.consumers.keys().map(|c| NodeId::Consumer(*c)))
             .filter(|n| *n != gone && self.is_up(*n))
             .collect();
         for peer in peers {

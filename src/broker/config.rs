@@ -39,6 +39,20 @@ pub struct BrokerConfig {
     pub controlled_shutdown_max_retries: u32,
     /// `controlled.shutdown.retry.backoff.ms`: pause between tries.
     pub controlled_shutdown_retry_backoff_ms: u64,
+    /// `offsets.topic.num.partitions`.
+    pub offsets_topic_num_partitions: u32,
+    /// `offsets.topic.replication.factor`.
+    pub offsets_topic_replication_factor: u32,
+    /// `offsets.topic.segment.bytes`.
+    pub offsets_topic_segment_bytes: u64,
+    /// `offsets.commit.timeout.ms`: a commit waits this long for the replicas.
+    pub offsets_commit_timeout_ms: u64,
+    /// `group.initial.rebalance.delay.ms`: a new group waits this long for more members.
+    pub group_initial_rebalance_delay_ms: u64,
+    /// `group.min.session.timeout.ms`.
+    pub group_min_session_timeout_ms: u64,
+    /// `group.max.session.timeout.ms`.
+    pub group_max_session_timeout_ms: u64,
 }
 
 impl BrokerConfig {
@@ -61,6 +75,13 @@ impl BrokerConfig {
             leader_imbalance_per_broker_percentage: c.leader_imbalance_per_broker_percentage,
             legacy_truncate_to_hw: c.truncate_to_high_watermark,
             topic_defaults: c.topic_defaults.clone(),
+            offsets_topic_num_partitions: c.offsets_topic_num_partitions,
+            offsets_topic_replication_factor: c.offsets_topic_replication_factor,
+            offsets_topic_segment_bytes: c.offsets_topic_segment_bytes,
+            offsets_commit_timeout_ms: c.offsets_commit_timeout_ms,
+            group_initial_rebalance_delay_ms: c.group_initial_rebalance_delay_ms,
+            group_min_session_timeout_ms: c.group_min_session_timeout_ms,
+            group_max_session_timeout_ms: c.group_max_session_timeout_ms,
         }
     }
 }
@@ -119,6 +140,20 @@ pub enum BrokerTimer {
     /// An acks=all produce's timeout passed.
     ProduceTimeout {
         /// Which produce.
+        key: u64,
+    },
+    /// Group coordinator: session ends and join deadlines due.
+    GroupDeadlines,
+    /// Group coordinator: an offsets partition has been read back.
+    OffsetsLoaded {
+        /// `__consumer_offsets` partition.
+        partition: i32,
+        /// Leader epoch the load was for.
+        epoch: i32,
+    },
+    /// Group coordinator: an append to `__consumer_offsets` waited `offsets.commit.timeout.ms`.
+    OffsetWriteTimeout {
+        /// Which append.
         key: u64,
     },
 }

@@ -11,6 +11,7 @@
 pub mod assignment;
 mod config;
 mod controller;
+pub mod coordinator;
 mod election;
 mod fetcher;
 pub mod group;
@@ -24,6 +25,7 @@ mod topics;
 
 pub use config::{BrokerConfig, BrokerTimer};
 pub use controller::ControllerRole;
+pub use coordinator::{Coordinator, Group, GroupState, LoadState, Member, OFFSETS_TOPIC};
 pub use election::controller_id_from_json;
 pub use fetcher::Fetcher;
 pub use replica::{Disk, Follow, FollowerView, Replica};
@@ -90,6 +92,7 @@ enum ZkPurpose {
     Controller,
     IsrUpdate,
     IsrNotification,
+    CreateOffsetsTopic,
 }
 
 /// A broker node.
@@ -132,6 +135,8 @@ pub struct Broker {
     became_leader: Vec<(TopicPartition, i32)>,
     /// The controller is shutting itself down once its writes land.
     finish_when_written: bool,
+    /// The group coordinator.
+    coord: Coordinator,
 }
 
 type Out = Outbox<BrokerTimer>;
@@ -166,6 +171,7 @@ impl Broker {
             noted: BTreeMap::new(),
             became_leader: Vec::new(),
             finish_when_written: false,
+            coord: Coordinator::default(),
         }
     }
 
@@ -325,6 +331,11 @@ impl Broker {
             BrokerTimer::FetchBackoff { leader } => self.fetch_backoff_over(leader, out),
             BrokerTimer::FetchWait { key } => self.answer_parked(key, out),
             BrokerTimer::ProduceTimeout { key } => self.produce_timeout(key, out),
+            BrokerTimer::GroupDeadlines => self.group_deadlines(out),
+            BrokerTimer::OffsetsLoaded { partition, epoch } => {
+                self.offsets_loaded(partition, epoch, out)
+            }
+            BrokerTimer::OffsetWriteTimeout { key } => self.offset_write_timeout(key, out),
         }
         self.flush_controller_requests(out);
         self.maybe_finish_own_shutdown(out);
@@ -484,6 +495,14 @@ impl Broker {
                 topics,
             } => self.on_metadata_request(from, correlation_id, topics, out),
             Message::Produce(req) => self.on_produce(from, req, out),
+            Message::FindCoordinator(req) => self.on_find_coordinator(from, req, out),
+            Message::JoinGroup(req) => self.on_join_group(from, req, out),
+            Message::SyncGroup(req) => self.on_sync_group(from, req, out),
+            Message::Heartbeat(req) => self.on_heartbeat(from, req, out),
+            Message::LeaveGroup(req) => self.on_leave_group(from, req, out),
+            Message::OffsetCommit(req) => self.on_offset_commit(from, req, out),
+            Message::OffsetFetch(req) => self.on_offset_fetch(from, req, out),
+            Message::ListOffsets(req) => self.on_list_offsets(from, req, out),
             Message::ConnectionClosed => self.on_connection_closed(from, out),
             Message::ControlledShutdownResponse { .. } => {}
             Message::ZkConnect { .. }
@@ -492,7 +511,15 @@ impl Broker {
             | Message::ZkCloseSession { .. }
             | Message::ZkPingResponse { .. }
             | Message::MetadataResponse(_)
-            | Message::ProduceResponse(_) => {}
+            | Message::ProduceResponse(_)
+            | Message::FindCoordinatorResponse(_)
+            | Message::JoinGroupResponse(_)
+            | Message::SyncGroupResponse(_)
+            | Message::HeartbeatResponse { .. }
+            | Message::LeaveGroupResponse { .. }
+            | Message::OffsetCommitResponse(_)
+            | Message::OffsetFetchResponse(_)
+            | Message::ListOffsetsResponse(_) => {}
         }
         self.flush_controller_requests(out);
         self.maybe_finish_own_shutdown(out);
@@ -532,6 +559,7 @@ impl Broker {
             ZkPurpose::Controller => self.on_ctl_result(xid, result, out),
             ZkPurpose::IsrUpdate => self.on_isr_written(xid, result, out),
             ZkPurpose::IsrNotification => {}
+            ZkPurpose::CreateOffsetsTopic => self.offsets_topic_created(),
             other => {
                 let _ = now;
                 self.on_election_result(other, result, out)

@@ -149,10 +149,12 @@ impl Broker {
             let d = self.delayed_produce.remove(&key).expect("listed");
             Self::answer_produce(d, out);
         }
+        self.settle_offset_writes(tp, fail, out);
     }
 
     pub(super) fn fail_delayed(&mut self, tp: &TopicPartition, error: KafkaError, out: &mut Out) {
         self.settle_delayed(tp, Some(error), out);
+        self.coordinator_resigned(tp, out);
         let keys: Vec<u64> = self
             .parked_fetches
             .iter()

@@ -257,6 +257,7 @@ impl Broker {
             }
             self.replicas.insert(tp.clone(), r);
             self.maybe_advance_hw(&tp, out);
+            self.coordinator_elected(&tp, ps.leader_epoch, out);
             return;
         }
         if ps.leader == NO_LEADER {
@@ -366,6 +367,7 @@ impl Broker {
         if low > r.hw {
             self.replicas.get_mut(tp).expect("present").hw = low;
             self.settle_delayed(tp, None, out);
+            self.wake_consumer_fetches(tp, out);
         }
     }
 
@@ -384,7 +386,12 @@ impl Broker {
                 any_error = true;
                 continue;
             }
-            if p.fetch_offset < leo {
+            let visible = if req.replica_id < 0 {
+                self.replicas[&p.tp].hw
+            } else {
+                leo
+            };
+            if p.fetch_offset < visible {
                 any_data = true;
             }
             let r = self.replicas.get_mut(&p.tp).expect("checked");
@@ -432,6 +439,9 @@ impl Broker {
                 fp.high_watermark = self.replicas[&p.tp].hw;
                 fp.log_start_offset = log.log_start_offset();
                 match log.read(p.fetch_offset, req.max_bytes) {
+                    Ok(bytes) if req.replica_id < 0 => {
+                        fp.records = below(bytes, fp.high_watermark).to_vec()
+                    }
                     Ok(bytes) => fp.records = bytes.to_vec(),
                     Err(e) => fp.error = KafkaError::from(&e),
                 }
@@ -442,6 +452,7 @@ impl Broker {
             from,
             Message::FetchResponse(FetchResponse {
                 correlation_id: req.correlation_id,
+                consumer: req.replica_id < 0,
                 partitions,
             }),
         );
@@ -461,10 +472,26 @@ impl Broker {
             .parked_fetches
             .iter()
             .filter(|(_, p)| {
-                p.request
-                    .partitions
-                    .iter()
-                    .any(|f| appended.contains(&f.tp))
+                p.request.replica_id >= 0
+                    && p.request
+                        .partitions
+                        .iter()
+                        .any(|f| appended.contains(&f.tp))
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        for key in keys {
+            self.answer_parked(key, out);
+        }
+    }
+
+    /// Answers held consumer fetches on `tp`: its high watermark moved.
+    fn wake_consumer_fetches(&mut self, tp: &TopicPartition, out: &mut Out) {
+        let keys: Vec<u64> = self
+            .parked_fetches
+            .iter()
+            .filter(|(_, p)| {
+                p.request.replica_id < 0 && p.request.partitions.iter().any(|f| &f.tp == tp)
             })
             .map(|(k, _)| *k)
             .collect();
@@ -562,4 +589,17 @@ impl Broker {
             }
         }
     }
+}
+
+/// The whole batches of `bytes` that end below `high_watermark` (what a
+/// consumer may see).
+fn below(bytes: &[u8], high_watermark: i64) -> &[u8] {
+    let mut end = 0;
+    while let Some(info) = bytes.get(end..).and_then(crate::log::peek) {
+        if info.base_offset + i64::from(info.last_offset_delta) >= high_watermark {
+            break;
+        }
+        end += info.size;
+    }
+    &bytes[..end]
 }

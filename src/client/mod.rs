@@ -3,5 +3,6 @@
 //! member). The producer and consumer nodes themselves build on these.
 
 pub mod assignor;
+pub mod consumer;
 pub mod partitioner;
 pub mod producer;

@@ -6,6 +6,7 @@ use super::{Process, ProducerSlot, World};
 use crate::broker::assignment::{
     kafka_assignment, kafka_assignment_fixed, notes_assignment, AssignmentScheme,
 };
+use crate::broker::OFFSETS_TOPIC;
 use crate::client::producer::{Producer, ProducerConfig};
 use crate::protocol::ZkOp;
 use crate::sim::{
@@ -39,7 +40,7 @@ impl fmt::Display for CommandError {
 
 impl std::error::Error for CommandError {}
 
-fn refuse<T>(msg: impl Into<String>) -> Result<T, CommandError> {
+pub(super) fn refuse<T>(msg: impl Into<String>) -> Result<T, CommandError> {
     Err(CommandError(msg.into()))
 }
 
@@ -114,6 +115,8 @@ impl World {
             NodeId::Broker(id) => refuse(format!("there is no broker {id}")),
             NodeId::Producer(id) if self.producers.contains_key(&id) => Ok(()),
             NodeId::Producer(id) => refuse(format!("there is no producer {id}")),
+            NodeId::Consumer(id) if self.consumers.contains_key(&id) => Ok(()),
+            NodeId::Consumer(id) => refuse(format!("there is no consumer {id}")),
         }
     }
 
@@ -235,6 +238,11 @@ impl World {
                 partitions,
             } => self.add_partitions(topic, partitions),
             Command::DeleteTopic { ref topic } => {
+                if topic == OFFSETS_TOPIC {
+                    return refuse(format!(
+                        "{OFFSETS_TOPIC} is a Kafka internal topic and is not allowed to be marked for deletion"
+                    ));
+                }
                 self.topic_assignment(topic)?;
                 if self
                     .zk
@@ -323,6 +331,12 @@ impl World {
                 );
                 Ok(format!("crashed producer {producer}"))
             }
+            Command::AddConsumer { .. }
+            | Command::SetConsumer { .. }
+            | Command::CloseConsumer { .. }
+            | Command::CrashConsumer { .. }
+            | Command::Seek { .. }
+            | Command::Commit { .. } => self.apply_consumer_command(command),
             Command::SetSpeed { speed } => {
                 let (lo, hi) = SPEED_RANGE;
                 if !speed.is_finite() || !(lo..=hi).contains(&speed) {
@@ -360,7 +374,10 @@ impl World {
             .map_err(|(_, e)| CommandError(format!("ZooKeeper refused: {e}")))
     }
 
-    fn topic_assignment(&self, topic: &str) -> Result<BTreeMap<i32, Vec<i32>>, CommandError> {
+    pub(super) fn topic_assignment(
+        &self,
+        topic: &str,
+    ) -> Result<BTreeMap<i32, Vec<i32>>, CommandError> {
         let Some(node) = self.zk.tree().get(&format!("/brokers/topics/{topic}")) else {
             return refuse(format!(
                 "topic {topic} does not exist (UNKNOWN_TOPIC_OR_PARTITION)"
@@ -393,6 +410,11 @@ impl World {
         if name.is_empty() || name.len() > 249 || !legal || name == "." || name == ".." {
             return refuse(format!(
                 "INVALID_TOPIC_EXCEPTION: {name:?} is not a legal topic name (1-249 characters of a-z, A-Z, 0-9, '.', '_', '-')"
+            ));
+        }
+        if name == OFFSETS_TOPIC {
+            return refuse(format!(
+                "{OFFSETS_TOPIC} is the internal offsets topic: the group coordinator creates it on first use"
             ));
         }
         if self.zk.tree().exists(&format!("/brokers/topics/{name}")) {

@@ -82,6 +82,9 @@ impl World {
             NodeId::Producer(id) => {
                 self.with_producer(id, |p, out| p.handle_message(now, from, msg, out))
             }
+            NodeId::Consumer(id) => {
+                self.with_consumer(id, |c, out| c.handle_message(now, from, msg, out))
+            }
         }
     }
 
@@ -98,6 +101,9 @@ impl World {
             }
             (NodeId::Producer(id), NodeTimer::Producer(t)) => {
                 self.with_producer(id, |p, out| p.handle_timer(now, t, out))
+            }
+            (NodeId::Consumer(id), NodeTimer::Consumer(t)) => {
+                self.with_consumer(id, |c, out| c.handle_timer(now, t, out))
             }
             _ => {}
         }

@@ -103,6 +103,10 @@ pub struct Report {
     pub acked_lost: u64,
     /// The lost records (the first 10000).
     pub acked_lost_records: Vec<crate::cluster::LostRecord>,
+    /// Every consumer group.
+    pub groups: Vec<super::GroupReport>,
+    /// Every consumer.
+    pub consumers: Vec<super::ConsumerReport>,
 }
 
 /// The state name of a broker slot, as the report and the view write it.
@@ -156,6 +160,8 @@ impl World {
                 .collect(),
             events_processed: self.trace.count(),
             violation: self.violation.clone(),
+            groups: self.group_reports(),
+            consumers: self.consumer_reports(),
             partitions: self.partition_reports(),
             producers: self
                 .producers

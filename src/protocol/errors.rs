@@ -41,6 +41,24 @@ pub enum KafkaError {
     UnknownLeaderEpoch,
     /// `INVALID_RECORD` (87).
     InvalidRecord,
+    /// `COORDINATOR_LOAD_IN_PROGRESS` (14): the coordinator is still reading its offsets partition.
+    CoordinatorLoadInProgress,
+    /// `COORDINATOR_NOT_AVAILABLE` (15): no coordinator yet (offsets topic missing or leaderless).
+    CoordinatorNotAvailable,
+    /// `NOT_COORDINATOR` (16): this broker does not coordinate the group.
+    NotCoordinator,
+    /// `ILLEGAL_GENERATION` (22): the request names an old generation of the group.
+    IllegalGeneration,
+    /// `INCONSISTENT_GROUP_PROTOCOL` (23): the member's assignors share none with the group.
+    InconsistentGroupProtocol,
+    /// `UNKNOWN_MEMBER_ID` (25): the coordinator does not know this member.
+    UnknownMemberId,
+    /// `INVALID_SESSION_TIMEOUT` (26): outside the broker's group session timeout range.
+    InvalidSessionTimeout,
+    /// `REBALANCE_IN_PROGRESS` (27): the group is rebalancing; rejoin.
+    RebalanceInProgress,
+    /// `MEMBER_ID_REQUIRED` (79): rejoin with the member id given (KIP-394).
+    MemberIdRequired,
 }
 
 impl KafkaError {
@@ -58,6 +76,20 @@ impl KafkaError {
                 | KafkaError::FencedLeaderEpoch
                 | KafkaError::UnknownLeaderEpoch
                 | KafkaError::CorruptMessage
+                | KafkaError::CoordinatorLoadInProgress
+                | KafkaError::CoordinatorNotAvailable
+                | KafkaError::NotCoordinator
+        )
+    }
+
+    /// Errors after which a consumer looks for its coordinator again.
+    pub fn coordinator_moved(self) -> bool {
+        matches!(
+            self,
+            KafkaError::CoordinatorNotAvailable
+                | KafkaError::NotCoordinator
+                | KafkaError::NetworkException
+                | KafkaError::RequestTimedOut
         )
     }
 
@@ -110,6 +142,15 @@ impl fmt::Display for KafkaError {
             KafkaError::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
             KafkaError::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
             KafkaError::InvalidRecord => "INVALID_RECORD",
+            KafkaError::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
+            KafkaError::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            KafkaError::NotCoordinator => "NOT_COORDINATOR",
+            KafkaError::IllegalGeneration => "ILLEGAL_GENERATION",
+            KafkaError::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
+            KafkaError::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            KafkaError::InvalidSessionTimeout => "INVALID_SESSION_TIMEOUT",
+            KafkaError::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            KafkaError::MemberIdRequired => "MEMBER_ID_REQUIRED",
         })
     }
 }

@@ -71,6 +71,8 @@ pub struct FetchedPartition {
 pub struct FetchResponse {
     /// Request id.
     pub correlation_id: u64,
+    /// The fetch came from a consumer (records below the high watermark only).
+    pub consumer: bool,
     /// The partitions.
     pub partitions: Vec<FetchedPartition>,
 }

@@ -4,6 +4,7 @@
 //! (`UpdateMetadata`, `ControlledShutdown`) with Kafka's error codes.
 
 mod errors;
+pub mod group;
 pub mod kafka;
 mod zk;
 
@@ -155,6 +156,115 @@ pub enum Message {
     Produce(kafka::Produce),
     /// Answer to `Produce` (never sent for acks=0).
     ProduceResponse(kafka::ProduceResponse),
+    /// A consumer asks any broker which one coordinates its group.
+    FindCoordinator(group::FindCoordinator),
+    /// Answer to `FindCoordinator`.
+    FindCoordinatorResponse(group::FindCoordinatorResponse),
+    /// A member joins (or rejoins) its group.
+    JoinGroup(group::JoinGroup),
+    /// Answer to `JoinGroup`, sent when the join phase ends.
+    JoinGroupResponse(group::JoinGroupResponse),
+    /// A member asks for its partitions; the leader's carries the assignment.
+    SyncGroup(group::SyncGroup),
+    /// Answer to `SyncGroup`.
+    SyncGroupResponse(group::SyncGroupResponse),
+    /// A member is alive.
+    Heartbeat(group::Heartbeat),
+    /// Answer to `Heartbeat` (`REBALANCE_IN_PROGRESS` asks the member to rejoin).
+    HeartbeatResponse {
+        /// Request id.
+        correlation_id: u64,
+        /// Error.
+        error: KafkaError,
+    },
+    /// A member leaves its group.
+    LeaveGroup(group::LeaveGroup),
+    /// Answer to `LeaveGroup`.
+    LeaveGroupResponse {
+        /// Request id.
+        correlation_id: u64,
+        /// Error.
+        error: KafkaError,
+    },
+    /// A consumer commits offsets.
+    OffsetCommit(group::OffsetCommit),
+    /// Answer to `OffsetCommit`.
+    OffsetCommitResponse(group::OffsetCommitResponse),
+    /// A consumer reads its group's committed offsets.
+    OffsetFetch(group::OffsetFetch),
+    /// Answer to `OffsetFetch`.
+    OffsetFetchResponse(group::OffsetFetchResponse),
+    /// A consumer asks a leader for the offset of a time (earliest, latest).
+    ListOffsets(group::ListOffsets),
+    /// Answer to `ListOffsets`.
+    ListOffsetsResponse(group::ListOffsetsResponse),
+}
+
+/// Labels of the consumer-group messages.
+fn group_label(msg: &Message) -> String {
+    let or_error = |error: &KafkaError, ok: String| {
+        if *error == KafkaError::None {
+            ok
+        } else {
+            error.to_string()
+        }
+    };
+    match msg {
+        Message::FindCoordinator(r) => format!("FindCoordinator {}", r.key),
+        Message::FindCoordinatorResponse(r) => {
+            or_error(&r.error, format!("coordinator: broker {}", r.node_id))
+        }
+        Message::JoinGroup(r) if r.member_id.is_empty() => format!("JoinGroup {}", r.group_id),
+        Message::JoinGroup(r) => format!("JoinGroup {} as {}", r.group_id, r.member_id),
+        Message::JoinGroupResponse(r) if r.error == KafkaError::MemberIdRequired => {
+            format!("MEMBER_ID_REQUIRED: {}", r.member_id)
+        }
+        Message::JoinGroupResponse(r) => or_error(
+            &r.error,
+            format!(
+                "joined generation {}{}",
+                r.generation_id,
+                if r.leader == r.member_id {
+                    format!(" as leader of {}", r.members.len())
+                } else {
+                    String::new()
+                }
+            ),
+        ),
+        Message::SyncGroup(r) if r.assignments.is_empty() => {
+            format!("SyncGroup gen {}", r.generation_id)
+        }
+        Message::SyncGroup(r) => format!(
+            "SyncGroup gen {} with assignment for {}",
+            r.generation_id,
+            r.assignments.len()
+        ),
+        Message::SyncGroupResponse(r) => or_error(
+            &r.error,
+            format!("assigned {} partitions", r.assignment.len()),
+        ),
+        Message::Heartbeat(r) => format!("Heartbeat gen {}", r.generation_id),
+        Message::HeartbeatResponse { error, .. } => or_error(error, "heartbeat ok".into()),
+        Message::LeaveGroup(r) => format!("LeaveGroup {}", r.member_id),
+        Message::LeaveGroupResponse { error, .. } => or_error(error, "left".into()),
+        Message::OffsetCommit(r) => match r.offsets.as_slice() {
+            [(tp, o)] => format!("OffsetCommit {tp}={o}"),
+            many => format!("OffsetCommit {} partitions", many.len()),
+        },
+        Message::OffsetCommitResponse(r) => {
+            match r.partitions.iter().find(|p| p.1 != KafkaError::None) {
+                Some((tp, e)) => format!("OffsetCommit {tp}: {e}"),
+                None => "committed".to_string(),
+            }
+        }
+        Message::OffsetFetch(r) => format!("OffsetFetch {}", r.group_id),
+        Message::OffsetFetchResponse(r) => {
+            or_error(&r.error, format!("{} committed offsets", r.offsets.len()))
+        }
+        Message::ListOffsets(r) => format!("ListOffsets {} partitions", r.partitions.len()),
+        Message::ListOffsetsResponse(r) => format!("{} offsets", r.partitions.len()),
+        _ => String::new(),
+    }
 }
 
 /// Each batch's base offset, size and CRC: the CRC covers its records, so
@@ -203,11 +313,17 @@ pub enum MsgKind {
     Fetch,
     /// Client metadata requests.
     Metadata,
+    /// Consumer fetches and offset lookups.
+    Consume,
+    /// Group membership: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup.
+    Group,
+    /// Offset commits and offset fetches.
+    Commit,
 }
 
 impl MsgKind {
     /// Every kind, in legend order.
-    pub const ALL: [MsgKind; 8] = [
+    pub const ALL: [MsgKind; 11] = [
         MsgKind::Session,
         MsgKind::ZkWrite,
         MsgKind::ZkRead,
@@ -216,6 +332,9 @@ impl MsgKind {
         MsgKind::Produce,
         MsgKind::Fetch,
         MsgKind::Metadata,
+        MsgKind::Consume,
+        MsgKind::Group,
+        MsgKind::Commit,
     ];
 
     /// Legend text.
@@ -233,6 +352,11 @@ impl MsgKind {
             MsgKind::Produce => "Produce request and its ack",
             MsgKind::Fetch => "Replica fetch (follower pulls from leader)",
             MsgKind::Metadata => "Client metadata request",
+            MsgKind::Consume => "Consumer fetch and ListOffsets (reads below the high watermark)",
+            MsgKind::Group => {
+                "Group membership (FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup)"
+            }
+            MsgKind::Commit => "Offset commit and offset fetch (__consumer_offsets)",
         }
     }
 
@@ -247,6 +371,9 @@ impl MsgKind {
             MsgKind::Produce => "#f472b6",
             MsgKind::Fetch => "#60a5fa",
             MsgKind::Metadata => "#facc15",
+            MsgKind::Consume => "#2dd4bf",
+            MsgKind::Group => "#fb923c",
+            MsgKind::Commit => "#a3e635",
         }
     }
 }
@@ -276,12 +403,30 @@ impl Message {
             | Message::StopReplicaResponse { .. } => (MsgKind::Controller, true),
             Message::Produce(_) => (MsgKind::Produce, false),
             Message::ProduceResponse(_) => (MsgKind::Produce, true),
+            Message::Fetch(f) if f.replica_id < 0 => (MsgKind::Consume, false),
+            Message::ListOffsets(_) => (MsgKind::Consume, false),
+            Message::ListOffsetsResponse(_) => (MsgKind::Consume, true),
+            Message::FetchResponse(r) if r.consumer => (MsgKind::Consume, true),
             Message::Fetch(_) | Message::OffsetsForLeaderEpoch(_) => (MsgKind::Fetch, false),
             Message::FetchResponse(_) | Message::OffsetsForLeaderEpochResponse(_) => {
                 (MsgKind::Fetch, true)
             }
             Message::Metadata { .. } => (MsgKind::Metadata, false),
             Message::MetadataResponse(_) => (MsgKind::Metadata, true),
+            Message::FindCoordinator(_)
+            | Message::JoinGroup(_)
+            | Message::SyncGroup(_)
+            | Message::Heartbeat(_)
+            | Message::LeaveGroup(_) => (MsgKind::Group, false),
+            Message::FindCoordinatorResponse(_)
+            | Message::JoinGroupResponse(_)
+            | Message::SyncGroupResponse(_)
+            | Message::HeartbeatResponse { .. }
+            | Message::LeaveGroupResponse { .. } => (MsgKind::Group, true),
+            Message::OffsetCommit(_) | Message::OffsetFetch(_) => (MsgKind::Commit, false),
+            Message::OffsetCommitResponse(_) | Message::OffsetFetchResponse(_) => {
+                (MsgKind::Commit, true)
+            }
         }
     }
 
@@ -362,6 +507,7 @@ impl Message {
                     None => "Produce: ok".to_string(),
                 }
             }
+            other => group_label(other),
         }
     }
 

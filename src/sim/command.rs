@@ -4,6 +4,7 @@
 
 use super::{NodeId, Tick};
 use crate::broker::assignment::AssignmentScheme;
+use crate::client::consumer::{ConsumerConfig, SeekTo};
 use crate::client::producer::ProducerConfig;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -149,6 +150,48 @@ pub enum Command {
         /// Producer id.
         producer: i32,
     },
+    /// Start a consumer in a group (`subscribe()` to its topics).
+    AddConsumer {
+        /// Its id (next free unless given).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<i32>,
+        /// Its settings (`group.id`, topics...).
+        config: ConsumerConfig,
+    },
+    /// Change a running consumer's processing rate, commit mode or poll size.
+    SetConsumer {
+        /// Consumer id.
+        consumer: i32,
+        /// New settings (group and topics cannot change).
+        config: ConsumerConfig,
+    },
+    /// `close()` a consumer: commit, LeaveGroup, stop.
+    CloseConsumer {
+        /// Consumer id.
+        consumer: i32,
+    },
+    /// Kill a consumer process: no LeaveGroup, no commit.
+    CrashConsumer {
+        /// Consumer id.
+        consumer: i32,
+    },
+    /// Move a consumer's position in one of its partitions.
+    Seek {
+        /// Consumer id.
+        consumer: i32,
+        /// Topic.
+        topic: String,
+        /// Partition.
+        partition: i32,
+        /// Where to.
+        #[serde(flatten)]
+        to: SeekTo,
+    },
+    /// Have a consumer commit its positions now (`commitAsync()`).
+    Commit {
+        /// Consumer id.
+        consumer: i32,
+    },
     /// Wall-clock speed of the animation: simulated ms per real ms.
     SetSpeed {
         /// 0.01 to 1000.
@@ -190,6 +233,12 @@ impl Command {
             Command::SetProducer { .. } => "set_producer",
             Command::ProduceRecord { .. } => "produce_record",
             Command::CrashProducer { .. } => "crash_producer",
+            Command::AddConsumer { .. } => "add_consumer",
+            Command::SetConsumer { .. } => "set_consumer",
+            Command::CloseConsumer { .. } => "close_consumer",
+            Command::CrashConsumer { .. } => "crash_consumer",
+            Command::Seek { .. } => "seek",
+            Command::Commit { .. } => "commit",
             Command::SetSpeed { .. } => "set_speed",
             Command::Pause => "pause",
             Command::Resume => "resume",

@@ -14,6 +14,8 @@ pub enum NodeId {
     Broker(i32),
     /// A producer client.
     Producer(i32),
+    /// A consumer client.
+    Consumer(i32),
 }
 
 impl fmt::Display for NodeId {
@@ -22,6 +24,7 @@ impl fmt::Display for NodeId {
             NodeId::Zk => f.write_str("zk"),
             NodeId::Broker(id) => write!(f, "broker-{id}"),
             NodeId::Producer(id) => write!(f, "producer-{id}"),
+            NodeId::Consumer(id) => write!(f, "consumer-{id}"),
         }
     }
 }
@@ -44,8 +47,11 @@ impl FromStr for NodeId {
         if let Some(id) = number("producer-") {
             return Ok(NodeId::Producer(id));
         }
+        if let Some(id) = number("consumer-") {
+            return Ok(NodeId::Consumer(id));
+        }
         Err(format!(
-            "unknown node {s:?}: expected \"zk\", \"broker-N\" or \"producer-N\""
+            "unknown node {s:?}: expected \"zk\", \"broker-N\", \"producer-N\" or \"consumer-N\""
         ))
     }
 }
@@ -74,6 +80,7 @@ mod tests {
             NodeId::Broker(0),
             NodeId::Broker(31),
             NodeId::Producer(2),
+            NodeId::Consumer(4),
         ] {
             assert_eq!(node.to_string().parse::<NodeId>(), Ok(node));
         }

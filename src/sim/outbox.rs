@@ -29,8 +29,10 @@ pub enum NoteKind {
     Truncate,
     /// Segments deleted by retention, logs cleaned.
     Storage,
-    /// Producers: metadata, retries, failures, lost buffers.
+    /// Producers and consumers: metadata, retries, failures, lost buffers, positions.
     Client,
+    /// Consumer groups: coordinator, joins, rebalances, commits.
+    Group,
     /// Anything else.
     Info,
 }

@@ -79,6 +79,27 @@ pub struct ClusterConfig {
     /// Default configuration of new topics (Kafka's broker-level `log.*`
     /// settings), under the topic-level names.
     pub topic_defaults: TopicConfig,
+    /// Kafka's `offsets.topic.num.partitions` (50).
+    #[serde(rename = "offsets.topic.num.partitions")]
+    pub offsets_topic_num_partitions: u32,
+    /// Kafka's `offsets.topic.replication.factor` (3).
+    #[serde(rename = "offsets.topic.replication.factor")]
+    pub offsets_topic_replication_factor: u32,
+    /// Kafka's `offsets.topic.segment.bytes` (104857600).
+    #[serde(rename = "offsets.topic.segment.bytes")]
+    pub offsets_topic_segment_bytes: u64,
+    /// Kafka's `offsets.commit.timeout.ms` (5000).
+    #[serde(rename = "offsets.commit.timeout.ms")]
+    pub offsets_commit_timeout_ms: u64,
+    /// Kafka's `group.initial.rebalance.delay.ms` (3000).
+    #[serde(rename = "group.initial.rebalance.delay.ms")]
+    pub group_initial_rebalance_delay_ms: u64,
+    /// Kafka's `group.min.session.timeout.ms` (6000).
+    #[serde(rename = "group.min.session.timeout.ms")]
+    pub group_min_session_timeout_ms: u64,
+    /// Kafka's `group.max.session.timeout.ms` (1800000).
+    #[serde(rename = "group.max.session.timeout.ms")]
+    pub group_max_session_timeout_ms: u64,
 }
 
 impl Default for ClusterConfig {
@@ -103,6 +124,13 @@ impl Default for ClusterConfig {
             leader_imbalance_per_broker_percentage: 10,
             truncate_to_high_watermark: false,
             topic_defaults: TopicConfig::default(),
+            offsets_topic_num_partitions: 50,
+            offsets_topic_replication_factor: 3,
+            offsets_topic_segment_bytes: 104_857_600,
+            offsets_commit_timeout_ms: 5_000,
+            group_initial_rebalance_delay_ms: 3_000,
+            group_min_session_timeout_ms: 6_000,
+            group_max_session_timeout_ms: 1_800_000,
         }
     }
 }
@@ -228,6 +256,55 @@ impl ClusterConfig {
             ),
         ];
         for (key, value, lo, hi) in ranges {
+            if !(lo..=hi).contains(&value) {
+                return Err(format!("{key}: {value} must be between {lo} and {hi}"));
+            }
+        }
+        let group_ranges: [(&str, u64, u64, u64); 7] = [
+            (
+                "offsets.topic.num.partitions",
+                u64::from(self.offsets_topic_num_partitions),
+                1,
+                u64::from(crate::topic::MAX_PARTITIONS),
+            ),
+            (
+                "offsets.topic.replication.factor",
+                u64::from(self.offsets_topic_replication_factor),
+                1,
+                u64::from(MAX_BROKERS),
+            ),
+            (
+                "offsets.topic.segment.bytes",
+                self.offsets_topic_segment_bytes,
+                14,
+                1_073_741_824,
+            ),
+            (
+                "offsets.commit.timeout.ms",
+                self.offsets_commit_timeout_ms,
+                1,
+                600_000,
+            ),
+            (
+                "group.initial.rebalance.delay.ms",
+                self.group_initial_rebalance_delay_ms,
+                0,
+                600_000,
+            ),
+            (
+                "group.min.session.timeout.ms",
+                self.group_min_session_timeout_ms,
+                1,
+                3_600_000,
+            ),
+            (
+                "group.max.session.timeout.ms",
+                self.group_max_session_timeout_ms,
+                self.group_min_session_timeout_ms,
+                3_600_000,
+            ),
+        ];
+        for (key, value, lo, hi) in group_ranges {
             if !(lo..=hi).contains(&value) {
                 return Err(format!("{key}: {value} must be between {lo} and {hi}"));
             }

@@ -324,3 +324,8 @@ pub(super) fn broker_bottom_for(g: &Geometry, broker: i32, producer: i32) -> Pt 
     let i = g.producers.keys().position(|k| *k == producer).unwrap_or(0) as f32;
     (x + 12.0 + (w - 24.0) * (i + 0.5) / n, y + h)
 }
+
+/// Anchor of a consumer's links (laid out with the groups).
+pub(super) fn consumer_anchor(_g: &Geometry, _id: i32) -> Pt {
+    (0.0, 0.0)
+}

@@ -48,6 +48,7 @@ impl Geometry {
                 .get(&id)
                 .map_or((0.0, 0.0), |(x, y, w, _)| (x + w / 2.0, *y)),
             NodeId::Producer(id) => data_layout::producer_anchor(self, id, None),
+            NodeId::Consumer(id) => data_layout::consumer_anchor(self, id),
         }
     }
 
