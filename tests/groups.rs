@@ -1,56 +1,322 @@
-//! Consumer groups: coordinator, the classic rebalance protocol, offsets in
-//! `__consumer_offsets`, and delivery (duplicates after a crash before commit).
+//! Consumer groups: the coordinator, every rebalance trigger of the notes
+//! (consumer joins, leaves, crashes, partitions added, coordinator dies),
+//! offsets in `__consumer_offsets`, and delivery: a crash before a commit
+//! replays records (duplicates), a commit before the crash does not.
 
 mod common;
 
-use common::topics::{create_topic, producer, run_for, world};
-use common::{apply, assert_no_violation, log_tail};
-use kafkascope::broker::GroupState;
-use kafkascope::client::consumer::{ConsumerConfig, OffsetReset};
-use kafkascope::sim::Command;
+use common::groups::{
+    add_consumer, any_logged, consumed, consumer_config, duplicates, group, owned, wait_stable,
+};
+use common::topics::{create_topic, leader, producer, run_for, world};
+use common::{apply, assert_no_violation, log_tail, logged, wait};
+use kafkascope::sim::{Command, NodeId};
 use kafkascope::World;
 use serde_json::json;
 
-fn consumer(w: &mut World, group: &str, topic: &str) -> i32 {
-    let id = w.consumers().keys().max().map_or(1, |m| m + 1);
-    apply(
-        w,
-        Command::AddConsumer {
-            id: Some(id),
-            config: ConsumerConfig {
-                group_id: group.into(),
-                topics: vec![topic.into()],
-                auto_offset_reset: OffsetReset::Earliest,
-                ..ConsumerConfig::default()
-            },
-        },
-    );
-    id
-}
-
-fn group_state(w: &World, group: &str) -> Option<(GroupState, i32, usize)> {
-    w.brokers().keys().find_map(|id| {
-        let g = w.broker(*id)?.coordinator().groups().get(group)?;
-        Some((g.state, g.generation, g.members.len()))
-    })
+fn setup(seed: u64, partitions: u32) -> World {
+    let mut w = world(seed, common::topics::config(3));
+    create_topic(&mut w, "orders", partitions, 3, json!({}));
+    w
 }
 
 #[test]
-fn three_consumers_share_six_partitions() {
-    let mut w = world(1, common::topics::config(3));
-    create_topic(&mut w, "orders", 6, 3, json!({}));
+fn first_members_wait_the_initial_delay_then_share_the_partitions() {
+    let mut w = setup(1, 6);
     producer(&mut w, "orders", -1, 200.0, 0);
     for _ in 0..3 {
-        consumer(&mut w, "g", "orders");
+        add_consumer(&mut w, consumer_config("g", "orders"));
     }
-    run_for(&mut w, 20_000);
-    println!("{}", log_tail(&w, 80));
-    println!("{:?}", group_state(&w, "g"));
+    let generation = wait_stable(&mut w, "g", 3, 20_000);
+    assert_eq!(
+        generation, 1,
+        "the initial delay gathers all three into one generation"
+    );
+    assert!(
+        logged(
+            &w,
+            NodeId::Broker(group(&w, "g").coordinator.unwrap()),
+            "group.initial.rebalance.delay.ms"
+        ),
+        "{}",
+        log_tail(&w, 40)
+    );
+    assert_eq!(owned(&w, "g"), vec![(1, 2), (2, 2), (3, 2)]);
+    let g = group(&w, "g");
+    assert_eq!(g.coordinator_partition, 3, "abs(\"g\".hashCode()) % 50");
+    let tp = kafkascope::topic::TopicPartition::new("__consumer_offsets", 3);
+    assert_eq!(Some(leader(&w, &tp.topic, 3)), g.coordinator);
+    run_for(&mut w, 10_000);
+    assert!(consumed(&w, "g") > 1_000, "consumed {}", consumed(&w, "g"));
+    assert!(
+        !group(&w, "g").committed.is_empty(),
+        "auto-commit stored offsets"
+    );
     assert_no_violation(&w);
-    let consumed: u64 = w
-        .consumers()
-        .values()
-        .map(|c| c.consumer.stats().consumed)
-        .sum();
-    assert!(consumed > 0, "consumed {consumed}");
+}
+
+#[test]
+fn a_joining_consumer_triggers_a_rebalance() {
+    let mut w = setup(2, 6);
+    for _ in 0..2 {
+        add_consumer(&mut w, consumer_config("g", "orders"));
+    }
+    let before = wait_stable(&mut w, "g", 2, 20_000);
+    add_consumer(&mut w, consumer_config("g", "orders"));
+    let after = wait_stable(&mut w, "g", 3, 20_000);
+    assert_eq!(after, before + 1);
+    assert_eq!(owned(&w, "g"), vec![(1, 2), (2, 2), (3, 2)]);
+    assert!(any_logged(&w, "REBALANCE_IN_PROGRESS"));
+    assert_no_violation(&w);
+}
+
+#[test]
+fn a_closing_consumer_leaves_at_once() {
+    let mut w = setup(3, 6);
+    for _ in 0..3 {
+        add_consumer(&mut w, consumer_config("g", "orders"));
+    }
+    let before = wait_stable(&mut w, "g", 3, 20_000);
+    let t0 = w.now();
+    apply(&mut w, Command::CloseConsumer { consumer: 2 });
+    let after = wait_stable(&mut w, "g", 2, 5_000);
+    assert_eq!(after, before + 1);
+    assert!(w.now() - t0 < 5_000, "LeaveGroup, no session timeout wait");
+    assert_eq!(owned(&w, "g"), vec![(1, 3), (3, 3)]);
+    assert_no_violation(&w);
+}
+
+#[test]
+fn a_crashed_consumer_is_removed_after_its_session_timeout() {
+    let mut w = setup(4, 6);
+    for _ in 0..3 {
+        add_consumer(&mut w, consumer_config("g", "orders"));
+    }
+    let before = wait_stable(&mut w, "g", 3, 20_000);
+    apply(&mut w, Command::CrashConsumer { consumer: 3 });
+    run_for(&mut w, 8_000);
+    assert_eq!(
+        group(&w, "g").generation_id,
+        before,
+        "still inside session.timeout.ms"
+    );
+    let after = wait_stable(&mut w, "g", 2, 10_000);
+    assert_eq!(after, before + 1);
+    assert!(any_logged(&w, "missed its session timeout"));
+    assert_eq!(owned(&w, "g"), vec![(1, 3), (2, 3)]);
+    assert_no_violation(&w);
+}
+
+#[test]
+fn added_partitions_trigger_a_rebalance_by_the_leader() {
+    let mut w = setup(5, 4);
+    for _ in 0..2 {
+        add_consumer(&mut w, consumer_config("g", "orders"));
+    }
+    let before = wait_stable(&mut w, "g", 2, 20_000);
+    apply(
+        &mut w,
+        Command::AddPartitions {
+            topic: "orders".into(),
+            partitions: 6,
+        },
+    );
+    wait(&mut w, 20_000, "a new generation", |w| {
+        group(w, "g").generation_id > before
+    });
+    let after = wait_stable(&mut w, "g", 2, 10_000);
+    assert!(after > before);
+    assert_eq!(owned(&w, "g"), vec![(1, 3), (2, 3)]);
+    assert!(any_logged(&w, "partition counts change"));
+    assert_no_violation(&w);
+}
+
+#[test]
+fn more_consumers_than_partitions_leave_some_idle() {
+    let mut w = setup(6, 2);
+    for _ in 0..3 {
+        add_consumer(&mut w, consumer_config("g", "orders"));
+    }
+    wait_stable(&mut w, "g", 3, 20_000);
+    let mut counts: Vec<usize> = owned(&w, "g").into_iter().map(|(_, n)| n).collect();
+    counts.sort_unstable();
+    assert_eq!(counts, vec![0, 1, 1]);
+    assert_no_violation(&w);
+}
+
+#[test]
+fn two_groups_each_read_every_record() {
+    let mut w = setup(7, 3);
+    for g in ["billing", "audit"] {
+        add_consumer(&mut w, consumer_config(g, "orders"));
+        add_consumer(&mut w, consumer_config(g, "orders"));
+    }
+    wait_stable(&mut w, "billing", 2, 20_000);
+    wait_stable(&mut w, "audit", 2, 20_000);
+    let p = producer(&mut w, "orders", -1, 300.0, 0);
+    run_for(&mut w, 5_000);
+    apply(
+        &mut w,
+        Command::SetProducer {
+            producer: p,
+            config: kafkascope::client::producer::ProducerConfig {
+                topic: "orders".into(),
+                rate: 0.0,
+                ..Default::default()
+            },
+        },
+    );
+    let sent = common::topics::acked(&w, p);
+    wait(&mut w, 10_000, "both groups caught up", move |w| {
+        consumed(w, "billing") >= sent && consumed(w, "audit") >= sent
+    });
+    assert_eq!(
+        consumed(&w, "billing"),
+        sent,
+        "a group reads each record once"
+    );
+    assert_eq!(consumed(&w, "audit"), sent, "and so does every other group");
+    assert_no_violation(&w);
+}
+
+/// Runs a producer for `ms`, then stops it; returns the records it had acknowledged.
+fn produce_for(w: &mut World, ms: u64, rate: f64) -> u64 {
+    let p = producer(w, "orders", -1, rate, 0);
+    run_for(w, ms);
+    apply(
+        w,
+        Command::SetProducer {
+            producer: p,
+            config: kafkascope::client::producer::ProducerConfig {
+                topic: "orders".into(),
+                rate: 0.0,
+                ..Default::default()
+            },
+        },
+    );
+    run_for(w, 500);
+    common::topics::acked(w, p)
+}
+
+#[test]
+fn coordinator_failover_keeps_the_group_and_its_committed_offsets() {
+    let mut w = setup(8, 6);
+    for _ in 0..3 {
+        add_consumer(&mut w, consumer_config("g", "orders"));
+    }
+    let generation = wait_stable(&mut w, "g", 3, 20_000);
+    let sent = produce_for(&mut w, 3_000, 500.0);
+    wait(
+        &mut w,
+        20_000,
+        "everything consumed and committed",
+        move |w| {
+            let g = group(w, "g");
+            g.committed.values().sum::<i64>() as u64 >= sent
+        },
+    );
+    let before = group(&w, "g");
+    let coordinator = before.coordinator.unwrap();
+    apply(
+        &mut w,
+        Command::CrashBroker {
+            broker: coordinator,
+        },
+    );
+    wait(
+        &mut w,
+        40_000,
+        "another coordinator serves the group",
+        move |w| group(w, "g").coordinator.is_some_and(|c| c != coordinator),
+    );
+    let after = group(&w, "g");
+    assert_eq!(
+        after.committed, before.committed,
+        "offsets read back from __consumer_offsets"
+    );
+    assert!(any_logged(&w, "loaded 1 group(s)"), "{}", log_tail(&w, 60));
+    wait_stable(&mut w, "g", 3, 30_000);
+    let now = group(&w, "g");
+    assert!(now.generation_id >= generation);
+    assert_eq!(
+        duplicates(&w, "g"),
+        0,
+        "every record was committed before the move"
+    );
+    assert_no_violation(&w);
+}
+
+#[test]
+fn a_crash_before_the_commit_replays_records_as_duplicates() {
+    let mut w = setup(9, 2);
+    let mut cfg = consumer_config("g", "orders");
+    cfg.auto_commit_interval_ms = 60_000;
+    add_consumer(&mut w, cfg.clone());
+    add_consumer(&mut w, cfg);
+    wait_stable(&mut w, "g", 2, 20_000);
+    let sent = produce_for(&mut w, 2_000, 500.0);
+    wait(&mut w, 10_000, "all consumed", move |w| {
+        consumed(w, "g") >= sent
+    });
+    assert!(group(&w, "g").committed.is_empty(), "no commit yet");
+    let lost = w.consumers()[&1].consumer.stats().consumed;
+    apply(&mut w, Command::CrashConsumer { consumer: 1 });
+    wait_stable(&mut w, "g", 1, 30_000);
+    wait(
+        &mut w,
+        10_000,
+        "the survivor re-read the crashed member's records",
+        move |w| duplicates(w, "g") >= lost,
+    );
+    assert_eq!(
+        duplicates(&w, "g"),
+        lost,
+        "everything consumer-1 processed is read again"
+    );
+    assert_no_violation(&w);
+}
+
+#[test]
+fn a_commit_before_the_crash_leaves_no_duplicates() {
+    let mut w = setup(10, 2);
+    let mut cfg = consumer_config("g", "orders");
+    cfg.enable_auto_commit = false;
+    add_consumer(&mut w, cfg.clone());
+    add_consumer(&mut w, cfg);
+    wait_stable(&mut w, "g", 2, 20_000);
+    let sent = produce_for(&mut w, 2_000, 500.0);
+    wait(&mut w, 10_000, "all consumed", move |w| {
+        consumed(w, "g") >= sent
+    });
+    // Both commit: with the eager protocol the survivor gives up its own
+    // partition too and reads it back from its committed offset.
+    apply(&mut w, Command::Commit { consumer: 1 });
+    apply(&mut w, Command::Commit { consumer: 2 });
+    wait(&mut w, 5_000, "both commits stored", |w| {
+        w.consumers()
+            .values()
+            .all(|c| c.consumer.stats().commits == 1)
+    });
+    apply(&mut w, Command::CrashConsumer { consumer: 1 });
+    wait_stable(&mut w, "g", 1, 30_000);
+    run_for(&mut w, 3_000);
+    assert_eq!(duplicates(&w, "g"), 0);
+    assert_eq!(consumed(&w, "g"), sent);
+    assert_no_violation(&w);
+}
+
+#[test]
+fn too_few_brokers_for_the_offsets_topic_means_no_coordinator() {
+    let mut w = world(11, common::topics::config(2));
+    create_topic(&mut w, "orders", 2, 2, json!({}));
+    add_consumer(&mut w, consumer_config("g", "orders"));
+    run_for(&mut w, 5_000);
+    assert!(any_logged(
+        &w,
+        "offsets.topic.replication.factor=3 but only 2 broker(s) alive"
+    ));
+    assert_eq!(group(&w, "g").state, "Unknown");
+    apply(&mut w, Command::AddBroker { id: None });
+    wait_stable(&mut w, "g", 1, 30_000);
+    assert_no_violation(&w);
 }

@@ -3,7 +3,8 @@
 //! controller epoch; `/controller_epoch` never goes down; the broker named
 //! by `/controller` acts for the current epoch (no other broker does); every
 //! ephemeral znode belongs to a live session; the controller epoch a broker
-//! accepts never goes down.
+//! accepts never goes down. For groups: one owner per partition per
+//! group generation.
 
 use crate::cluster::{Process, World};
 use std::collections::BTreeMap;
@@ -91,6 +92,7 @@ impl Checker {
             }
         }
         check_replicas(world)?;
+        check_groups(world)?;
         let sessions = world.zk().sessions();
         for (path, node) in world.zk().tree().iter() {
             let owner = node.stat.ephemeral_owner;
@@ -130,6 +132,49 @@ fn check_replicas(world: &World) -> Result<(), Violation> {
                 return broken(
                     "a replica's high watermark never passes its log end offset",
                     format!("broker {id}: {tp} high watermark {} > LEO {leo}", r.hw),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Group rule: within one generation of a group, a partition has at most
+/// one owner, both in the coordinator's record and among the consumers
+/// that hold that generation's assignment.
+fn check_groups(world: &World) -> Result<(), Violation> {
+    for (id, slot) in world.brokers() {
+        let Process::Up(b) = &slot.process else {
+            continue;
+        };
+        for g in b.coordinator().groups().values() {
+            if let Some(tp) = g.double_owned().first() {
+                return broken(
+                    "one owner per partition per group generation",
+                    format!(
+                        "coordinator {id}: group {} generation {} gives {tp} to two members",
+                        g.group_id, g.generation
+                    ),
+                );
+            }
+        }
+    }
+    let mut owners: BTreeMap<(&str, i32, &crate::topic::TopicPartition), i32> = BTreeMap::new();
+    for (id, slot) in world.consumers() {
+        if !slot.is_running() {
+            continue;
+        }
+        let c = &slot.consumer;
+        for tp in c.assignment() {
+            let key = (c.config().group_id.as_str(), c.generation(), tp);
+            if let Some(other) = owners.insert(key, *id) {
+                return broken(
+                    "one owner per partition per group generation",
+                    format!(
+                        "consumers {other} and {id} both own {tp} in generation {} of group {}",
+                        c.generation(),
+                        c.config().group_id
+                    ),
                 );
             }
         }

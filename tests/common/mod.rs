@@ -1,6 +1,7 @@
 //! Helpers shared by the scenario tests.
 #![allow(dead_code)]
 
+pub mod groups;
 pub mod topics;
 
 use kafkascope::sim::{ClusterConfig, Command, LinkConfig, NodeId, Tick};

@@ -197,10 +197,18 @@ impl Broker {
             g.initial_cap = None;
             g.join_deadline = Some(now + timeout);
         }
+        let how = if g.state == GroupState::Empty {
+            format!(
+                "; waiting group.initial.rebalance.delay.ms ({initial_delay} ms) for more members"
+            )
+        } else {
+            "; the other members learn it from their heartbeat (REBALANCE_IN_PROGRESS) and rejoin"
+                .to_string()
+        };
         out.note(
             NoteKind::Group,
             format!(
-                "group {group}: {} -> PreparingRebalance ({reason}); members rejoin when their heartbeat gets REBALANCE_IN_PROGRESS",
+                "group {group}: {} -> PreparingRebalance ({reason}){how}",
                 g.state.name()
             ),
         );

@@ -483,3 +483,6 @@ impl Broker {
         )
     }
 }
+
+#[cfg(test)]
+mod tests;

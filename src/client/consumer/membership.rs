@@ -161,6 +161,15 @@ impl Consumer {
     pub(super) fn coordinator_unknown(&mut self, error: KafkaError, out: &mut Out) {
         if error == KafkaError::CoordinatorLoadInProgress {
             self.retry_at = self.now + self.cfg.retry_backoff_ms;
+            self.note_limited(
+                "loading",
+                format!(
+                    "consumer-{}: broker {} is still loading the group from __consumer_offsets (COORDINATOR_LOAD_IN_PROGRESS); retrying",
+                    self.id,
+                    self.coordinator.unwrap_or(-1)
+                ),
+                out,
+            );
             return;
         }
         if !error.coordinator_moved() {
@@ -192,11 +201,8 @@ impl Consumer {
             out.note(
                 NoteKind::Group,
                 format!(
-                    "consumer-{}: the coordinator of group {} is broker {} (leader of __consumer_offsets-{})",
-                    self.id,
-                    self.cfg.group_id,
-                    r.node_id,
-                    crate::broker::group::coordinator_partition(&self.cfg.group_id, 50)
+                    "consumer-{}: the coordinator of group {} is broker {}",
+                    self.id, self.cfg.group_id, r.node_id
                 ),
             );
         }
