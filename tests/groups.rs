@@ -320,3 +320,47 @@ fn too_few_brokers_for_the_offsets_topic_means_no_coordinator() {
     wait_stable(&mut w, "g", 1, 30_000);
     assert_no_violation(&w);
 }
+
+fn shipped(name: &str) -> kafkascope::Report {
+    let text = std::fs::read_to_string(format!("scenarios/{name}.json")).unwrap();
+    let sc = kafkascope::Scenario::from_json(&text).unwrap();
+    let w = kafkascope::run_scenario(&sc, None, true).unwrap();
+    assert_eq!(w.violation(), None, "{name}");
+    w.report()
+}
+
+fn generation(r: &kafkascope::Report) -> i32 {
+    r.groups[0].generation_id
+}
+
+#[test]
+fn the_shipped_group_scenarios_tell_their_story() {
+    let r = shipped("group-consumer-joins");
+    assert_eq!(generation(&r), 2);
+    assert!(r.groups[0].members.iter().all(|m| m.assignment.len() == 2));
+    let r = shipped("group-consumer-leaves");
+    assert_eq!((generation(&r), r.groups[0].members.len()), (2, 2));
+    assert!(r.consumers.iter().all(|c| c.duplicates == 0), "it committed before leaving");
+    let r = shipped("group-consumer-crash");
+    assert_eq!((generation(&r), r.groups[0].members.len()), (2, 2));
+    assert!(r.consumers.iter().any(|c| c.duplicates > 0), "read again after the crash");
+    let r = shipped("group-partitions-added");
+    assert_eq!(generation(&r), 2);
+    let owned: usize = r.groups[0].members.iter().map(|m| m.assignment.len()).sum();
+    assert_eq!(owned, 6, "the new partitions are assigned");
+    let r = shipped("group-coordinator-crash");
+    assert_eq!(r.groups[0].coordinator_partition, 3);
+    assert_ne!(r.groups[0].coordinator, Some(3), "the coordinator moved");
+    assert_eq!(r.groups[0].state, "Stable");
+    assert!(r.events.iter().any(|e| e.text.contains("loaded 1 group(s)")));
+    assert!(r.consumers.iter().all(|c| c.duplicates == 0));
+    let r = shipped("group-crash-before-commit");
+    assert!(r.consumers.iter().map(|c| c.duplicates).sum::<u64>() > 50);
+    let r = shipped("group-commit-then-crash");
+    assert!(r.consumers.iter().all(|c| c.duplicates == 0));
+    assert_eq!(
+        r.consumers.iter().map(|c| c.consumed).sum::<u64>(),
+        r.producers[0].acked,
+        "every record read exactly once"
+    );
+}

@@ -559,7 +559,7 @@ impl Broker {
             ZkPurpose::Controller => self.on_ctl_result(xid, result, out),
             ZkPurpose::IsrUpdate => self.on_isr_written(xid, result, out),
             ZkPurpose::IsrNotification => {}
-            ZkPurpose::CreateOffsetsTopic => self.offsets_topic_created(),
+            ZkPurpose::CreateOffsetsTopic => self.offsets_topic_created(&result, out),
             other => {
                 let _ = now;
                 self.on_election_result(other, result, out)

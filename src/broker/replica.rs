@@ -246,7 +246,7 @@ impl Broker {
                     }),
                 );
             }
-            if !was_leader {
+            if !was_leader && tp.topic != super::OFFSETS_TOPIC {
                 out.note(
                     NoteKind::Replication,
                     format!(
@@ -282,7 +282,10 @@ impl Broker {
         } else {
             r.follow = Follow::Fetching;
         }
-        if ps.leader != NO_LEADER && self.replicas.get(&tp).map(|o| o.leader) != Some(ps.leader) {
+        if ps.leader != NO_LEADER
+            && tp.topic != super::OFFSETS_TOPIC
+            && self.replicas.get(&tp).map(|o| o.leader) != Some(ps.leader)
+        {
             out.note(
                 NoteKind::Replication,
                 format!(

@@ -199,12 +199,6 @@ impl Broker {
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         self.coord.creating_topic = true;
-        out.note(
-            NoteKind::Group,
-            format!(
-                "first FindCoordinator: creating the internal topic {OFFSETS_TOPIC} ({partitions} partitions x {rf} replicas, cleanup.policy=compact)"
-            ),
-        );
         self.zk_request(
             ZkOp::Create {
                 path: format!("/config/topics/{OFFSETS_TOPIC}"),
@@ -225,8 +219,25 @@ impl Broker {
         );
     }
 
-    pub(in crate::broker) fn offsets_topic_created(&mut self) {
+    /// A create of the internal topic's znodes came back: the assignment
+    /// znode's success means this broker created the topic.
+    pub(in crate::broker) fn offsets_topic_created(
+        &mut self,
+        result: &crate::protocol::ZkResult,
+        out: &mut Out,
+    ) {
         self.coord.creating_topic = false;
+        if let Ok(crate::protocol::ZkReply::Created(path)) = result {
+            if path.starts_with("/brokers/topics/") {
+                out.note(
+                    NoteKind::Group,
+                    format!(
+                        "first FindCoordinator: created the internal topic {OFFSETS_TOPIC} ({} partitions x {} replicas, cleanup.policy=compact)",
+                        self.cfg.offsets_topic_num_partitions, self.cfg.offsets_topic_replication_factor
+                    ),
+                );
+            }
+        }
     }
 
     /// This broker became (or stays) leader of `tp` in `epoch`: if it is an
@@ -335,13 +346,15 @@ impl Broker {
         self.coord
             .partitions
             .insert(partition, LoadState::Loaded { epoch });
-        out.note(
+        if groups > 0 {
+            out.note(
             NoteKind::Group,
             format!(
                 "coordinator for {tp}: loaded {groups} group(s) and {offsets} committed offset(s) in {} ms",
                 self.now - since
             ),
         );
+        }
         self.schedule_group_timer(out);
     }
 

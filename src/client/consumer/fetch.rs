@@ -21,14 +21,13 @@ impl Consumer {
             .metadata_at
             .is_none_or(|t| self.now >= t + self.cfg.metadata_max_age_ms);
         if !(self.need_metadata || stale)
-            || self.now < self.retry_at
-            || self.bootstrap.is_empty()
             || self.in_flight.values().any(|(r, _)| *r == Req::Metadata)
         {
             return;
         }
-        let broker = self.bootstrap[self.next_bootstrap % self.bootstrap.len()];
-        self.next_bootstrap += 1;
+        let Some(broker) = self.pick_broker() else {
+            return;
+        };
         let correlation_id = self.request(Req::Metadata, broker, out);
         out.send(
             NodeId::Broker(broker),
@@ -260,7 +259,7 @@ impl Consumer {
                 continue;
             }
             match self.metadata.get(tp).filter(|p| p.leader >= 0) {
-                Some(ps) if !busy.contains(&ps.leader) => by_leader
+                Some(ps) if !busy.contains(&ps.leader) && self.reachable(ps.leader) => by_leader
                     .entry(ps.leader)
                     .or_default()
                     .push(FetchPartition {

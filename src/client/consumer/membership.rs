@@ -26,9 +26,10 @@ impl Consumer {
             return;
         }
         let Some(c) = self.coordinator else {
-            if !self.in_flight_of(|r| *r == Req::FindCoordinator) && !self.bootstrap.is_empty() {
-                let broker = self.bootstrap[self.next_bootstrap % self.bootstrap.len()];
-                self.next_bootstrap += 1;
+            if self.in_flight_of(|r| *r == Req::FindCoordinator) {
+                return;
+            }
+            if let Some(broker) = self.pick_broker() {
                 let correlation_id = self.request(Req::FindCoordinator, broker, out);
                 out.send(
                     NodeId::Broker(broker),

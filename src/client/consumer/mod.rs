@@ -101,6 +101,23 @@ enum Req {
     Leave,
 }
 
+impl Req {
+    fn name(&self) -> &'static str {
+        match self {
+            Req::Metadata => "Metadata",
+            Req::FindCoordinator => "FindCoordinator",
+            Req::Join => "JoinGroup",
+            Req::Sync => "SyncGroup",
+            Req::Heartbeat => "Heartbeat",
+            Req::Commit { .. } => "OffsetCommit",
+            Req::OffsetFetch => "OffsetFetch",
+            Req::ListOffsets => "ListOffsets",
+            Req::Fetch => "Fetch",
+            Req::Leave => "LeaveGroup",
+        }
+    }
+}
+
 /// A consumer node.
 #[derive(Clone, Debug)]
 pub struct Consumer {
@@ -142,6 +159,8 @@ pub struct Consumer {
     closing: bool,
     wake_at: Option<Tick>,
     noted: BTreeMap<String, Tick>,
+    /// Brokers whose last request failed, with when to try them again.
+    node_backoff: BTreeMap<i32, Tick>,
 }
 
 type Out = Outbox<ConsumerTimer>;
@@ -183,6 +202,7 @@ impl Consumer {
             closing: false,
             wake_at: None,
             noted: BTreeMap::new(),
+            node_backoff: BTreeMap::new(),
         }
     }
 
@@ -472,14 +492,40 @@ impl Consumer {
         self.run(out);
     }
 
+    /// The next broker to ask for metadata or the coordinator: round robin
+    /// over the known brokers, skipping those backing off after a failure.
+    pub(super) fn pick_broker(&mut self) -> Option<i32> {
+        let n = self.bootstrap.len();
+        for _ in 0..n {
+            let b = self.bootstrap[self.next_bootstrap % n];
+            self.next_bootstrap += 1;
+            if self.node_backoff.get(&b).is_none_or(|t| *t <= self.now) {
+                return Some(b);
+            }
+        }
+        None
+    }
+
+    /// True when `broker` may be sent a request now.
+    pub(super) fn reachable(&self, broker: i32) -> bool {
+        self.node_backoff
+            .get(&broker)
+            .is_none_or(|t| *t <= self.now)
+    }
+
     fn request_failed(&mut self, req: Req, broker: i32, error: KafkaError, out: &mut Out) {
         self.note_limited(
             &format!("fail-{broker}"),
-            format!("request to broker {broker} failed: {error}"),
+            format!("{} to broker {broker} failed: {error}", req.name()),
             out,
         );
+        self.node_backoff
+            .insert(broker, self.now + self.cfg.retry_backoff_ms);
         match req {
-            Req::Metadata | Req::Fetch | Req::ListOffsets => self.need_metadata = true,
+            Req::Metadata | Req::Fetch | Req::ListOffsets => {
+                self.need_metadata = true;
+                return;
+            }
             Req::FindCoordinator => {}
             Req::Leave => {}
             Req::Commit {
@@ -531,6 +577,9 @@ impl Consumer {
         }
         if let Some(t) = self.metadata_at {
             at(t + self.cfg.metadata_max_age_ms);
+        }
+        for t in self.node_backoff.values().filter(|t| **t > self.now) {
+            at(*t);
         }
         let Some(t) = next else {
             return;
