@@ -6,6 +6,7 @@
 //! once the producer has its acknowledgement, that is after the leader
 //! appended it, both followers fetched it and the high watermark passed it.
 
+use crate::client::consumer::{ConsumerConfig, OffsetReset, Phase};
 use crate::client::producer::{Acks, ProducerConfig};
 use crate::sim::{ClusterConfig, Command, LinkConfig};
 use crate::World;
@@ -29,7 +30,18 @@ pub const RETENTION_BYTES: u64 = 16 << 20;
 /// A world with the workload running and warmed up (leaders elected, the
 /// producer's first batches acknowledged).
 pub fn replication_world(seed: u64) -> World {
+    replication_world_with(seed, 3_000, |_| {})
+}
+
+/// The replication world with `group.initial.rebalance.delay.ms` set and
+/// `before_producer` run once the topic exists.
+fn replication_world_with(
+    seed: u64,
+    initial_rebalance_delay_ms: u64,
+    before_producer: impl FnOnce(&mut World),
+) -> World {
     let cfg = ClusterConfig {
+        group_initial_rebalance_delay_ms: initial_rebalance_delay_ms,
         brokers: 3,
         network: LinkConfig {
             latency_min_ms: 1,
@@ -56,6 +68,7 @@ pub fn replication_world(seed: u64) -> World {
     })
     .expect("topic");
     w.run_until(1_500);
+    before_producer(&mut w);
     w.apply(Command::AddProducer {
         id: Some(1),
         config: ProducerConfig {
@@ -69,7 +82,7 @@ pub fn replication_world(seed: u64) -> World {
         },
     })
     .expect("producer");
-    w.run_until(2_000);
+    w.run_until(w.now() + 500);
     w
 }
 
@@ -81,9 +94,70 @@ pub fn run_window(w: &mut World, ms: u64) -> u64 {
     acked(w) - before
 }
 
+/// Members of the consume benchmark's group.
+pub const CONSUMERS: i32 = 3;
+
+/// The end-to-end consume workload: the same cluster, topic and producer,
+/// plus a group of three consumers (range assignor, one partition each,
+/// auto-commit every 5 s, no processing delay) that read what the producer
+/// writes. The group is Stable before the producer starts (the benchmark
+/// cluster sets `group.initial.rebalance.delay.ms` to 0 so it forms at once).
+/// A record counts once the application polled it: appended, replicated,
+/// below the high watermark, fetched by its consumer and handed over.
+pub fn consume_world(seed: u64) -> World {
+    let mut w = replication_world_with(seed, 0, |w| {
+        for id in 1..=CONSUMERS {
+            w.apply(Command::AddConsumer {
+                id: Some(id),
+                config: ConsumerConfig {
+                    group_id: "bench".into(),
+                    topics: vec!["bench".into()],
+                    auto_offset_reset: OffsetReset::Earliest,
+                    ..ConsumerConfig::default()
+                },
+            })
+            .expect("consumer");
+        }
+        let stable = |w: &World| {
+            w.consumers()
+                .values()
+                .all(|c| c.consumer.phase() == Phase::Stable && !c.consumer.positions().is_empty())
+        };
+        while !stable(w) && w.now() < 30_000 {
+            w.run_until(w.now() + 10);
+        }
+        assert!(stable(w), "the benchmark group did not form");
+    });
+    w.run_until(w.now() + 500);
+    w
+}
+
+/// Runs `ms` more simulated milliseconds; returns the records the group polled meanwhile.
+pub fn run_consume_window(w: &mut World, ms: u64) -> u64 {
+    let polled = |w: &World| -> u64 {
+        w.consumers()
+            .values()
+            .map(|c| c.consumer.stats().consumed)
+            .sum()
+    };
+    let before = polled(w);
+    w.run_until(w.now() + ms);
+    polled(w) - before
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_consume_workload_reads_what_is_written() {
+        let mut w = consume_world(1);
+        let polled = run_consume_window(&mut w, 100);
+        assert!(polled > 100_000, "{polled}");
+        for c in w.consumers().values() {
+            assert_eq!(c.consumer.assignment().len(), 1);
+        }
+    }
 
     #[test]
     fn the_workload_replicates_every_acknowledged_record() {

@@ -340,10 +340,16 @@ fn the_shipped_group_scenarios_tell_their_story() {
     assert!(r.groups[0].members.iter().all(|m| m.assignment.len() == 2));
     let r = shipped("group-consumer-leaves");
     assert_eq!((generation(&r), r.groups[0].members.len()), (2, 2));
-    assert!(r.consumers.iter().all(|c| c.duplicates == 0), "it committed before leaving");
+    assert!(
+        r.consumers.iter().all(|c| c.duplicates == 0),
+        "it committed before leaving"
+    );
     let r = shipped("group-consumer-crash");
     assert_eq!((generation(&r), r.groups[0].members.len()), (2, 2));
-    assert!(r.consumers.iter().any(|c| c.duplicates > 0), "read again after the crash");
+    assert!(
+        r.consumers.iter().any(|c| c.duplicates > 0),
+        "read again after the crash"
+    );
     let r = shipped("group-partitions-added");
     assert_eq!(generation(&r), 2);
     let owned: usize = r.groups[0].members.iter().map(|m| m.assignment.len()).sum();
@@ -352,7 +358,10 @@ fn the_shipped_group_scenarios_tell_their_story() {
     assert_eq!(r.groups[0].coordinator_partition, 3);
     assert_ne!(r.groups[0].coordinator, Some(3), "the coordinator moved");
     assert_eq!(r.groups[0].state, "Stable");
-    assert!(r.events.iter().any(|e| e.text.contains("loaded 1 group(s)")));
+    assert!(r
+        .events
+        .iter()
+        .any(|e| e.text.contains("loaded 1 group(s)")));
     assert!(r.consumers.iter().all(|c| c.duplicates == 0));
     let r = shipped("group-crash-before-commit");
     assert!(r.consumers.iter().map(|c| c.duplicates).sum::<u64>() > 50);

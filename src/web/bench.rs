@@ -5,7 +5,7 @@
 //! benches/replication-wasm.mjs).
 
 use crate::log::{sample_batches, Log, LogConfig};
-use crate::workload::{replication_world, run_window};
+use crate::workload::{consume_world, replication_world, run_consume_window, run_window};
 use crate::World;
 use wasm_bindgen::prelude::*;
 
@@ -34,6 +34,34 @@ impl ReplicationBench {
 impl Default for ReplicationBench {
     fn default() -> Self {
         ReplicationBench::new()
+    }
+}
+
+/// The consume benchmark's world (see `workload::consume_world`).
+#[wasm_bindgen]
+pub struct ConsumeBench {
+    world: World,
+}
+
+#[wasm_bindgen]
+impl ConsumeBench {
+    /// Builds the workload with its group formed (not part of the timing).
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> ConsumeBench {
+        ConsumeBench {
+            world: consume_world(1),
+        }
+    }
+
+    /// Runs `ms` simulated milliseconds; returns the records the group polled.
+    pub fn run(&mut self, ms: f64) -> f64 {
+        run_consume_window(&mut self.world, ms.max(0.0) as u64) as f64
+    }
+}
+
+impl Default for ConsumeBench {
+    fn default() -> Self {
+        ConsumeBench::new()
     }
 }
 

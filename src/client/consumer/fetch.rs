@@ -190,8 +190,9 @@ impl Consumer {
         }
     }
 
-    /// The application's `poll()`: auto-commit when due, then up to
-    /// `max.poll.records` records, processed at the processing rate.
+    /// The application's `poll()` loop: auto-commit when due, then up to
+    /// `max.poll.records` records per poll, processed at the processing
+    /// rate (without one, polls follow each other until the buffer is empty).
     pub(super) fn poll(&mut self, out: &mut Out) {
         if self.processing_until.is_some_and(|t| t > self.now) {
             return;
@@ -205,6 +206,22 @@ impl Consumer {
         {
             self.send_commit(false, out);
         }
+        loop {
+            let taken = self.poll_once();
+            if taken == 0 {
+                return;
+            }
+            if self.cfg.processing_rate > 0.0 {
+                let ms = (taken as f64 * 1000.0 / self.cfg.processing_rate).ceil() as u64;
+                self.processing_until = Some(self.now + ms.max(1));
+                return;
+            }
+        }
+    }
+
+    /// One `poll()`: up to `max.poll.records` buffered records, in fetch
+    /// order, each at its partition's position; returns how many.
+    fn poll_once(&mut self) -> u64 {
         let mut left = u64::from(self.cfg.max_poll_records);
         let mut taken = 0u64;
         while left > 0 {
@@ -228,16 +245,8 @@ impl Consumer {
             left -= n;
             taken += n;
         }
-        if taken == 0 {
-            return;
-        }
         self.stats.consumed += taken;
-        if self.cfg.processing_rate > 0.0 {
-            let ms = (taken as f64 * 1000.0 / self.cfg.processing_rate).ceil() as u64;
-            self.processing_until = Some(self.now + ms.max(1));
-        } else {
-            self.processing_until = Some(self.now + 1);
-        }
+        taken
     }
 
     pub(super) fn send_fetches(&mut self, out: &mut Out) {
