@@ -373,3 +373,38 @@ fn the_shipped_group_scenarios_tell_their_story() {
         "every record read exactly once"
     );
 }
+
+#[test]
+fn the_sticky_assignor_keeps_partitions_where_they_were() {
+    let mut w = setup(12, 6);
+    let mut cfg = consumer_config("g", "orders");
+    cfg.partition_assignment_strategy = kafkascope::client::assignor::Assignor::Sticky;
+    add_consumer(&mut w, cfg.clone());
+    add_consumer(&mut w, cfg.clone());
+    wait_stable(&mut w, "g", 2, 20_000);
+    let before: Vec<Vec<String>> = (1..=2)
+        .map(|id| {
+            w.consumers()[&id]
+                .consumer
+                .assignment()
+                .iter()
+                .map(|tp| tp.to_string())
+                .collect()
+        })
+        .collect();
+    add_consumer(&mut w, cfg);
+    wait_stable(&mut w, "g", 3, 20_000);
+    for id in 1..=2 {
+        let now = w.consumers()[&id].consumer.assignment();
+        assert_eq!(now.len(), 2);
+        for tp in now {
+            assert!(
+                before[id as usize - 1].contains(&tp.to_string()),
+                "consumer-{id} kept {tp} from {:?}",
+                before[id as usize - 1]
+            );
+        }
+    }
+    assert_eq!(w.consumers()[&3].consumer.assignment().len(), 2);
+    assert_no_violation(&w);
+}

@@ -65,7 +65,7 @@ pub struct ConsumerConfig {
     /// at the next refresh.
     #[serde(rename = "metadata.max.age.ms")]
     pub metadata_max_age_ms: u64,
-    /// `partition.assignment.strategy` (range).
+    /// `partition.assignment.strategy` (range): range, roundrobin or sticky.
     #[serde(rename = "partition.assignment.strategy")]
     pub partition_assignment_strategy: Assignor,
     /// Not a Kafka setting: records per second the application processes
@@ -107,6 +107,9 @@ impl ConsumerConfig {
                 "group.id: {:?} must be 1-249 printable characters",
                 self.group_id
             ));
+        }
+        if self.partition_assignment_strategy == Assignor::CooperativeSticky {
+            return Err("partition.assignment.strategy: cooperative-sticky needs the incremental cooperative rebalance protocol (KIP-429); the simulated consumer speaks the eager protocol: use range, roundrobin or sticky".into());
         }
         if self.topics.is_empty() {
             return Err("topics: a consumer needs at least one topic to subscribe to".into());

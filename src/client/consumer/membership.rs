@@ -6,7 +6,7 @@
 //! UNKNOWN_MEMBER_ID, and offset commits.
 
 use super::{Consumer, Out, Phase, Req};
-use crate::client::assignor::{assign, Subscriptions};
+use crate::client::assignor::{assign_with_owned, MemberSubscription, Members};
 use crate::protocol::group::{
     FindCoordinator, FindCoordinatorResponse, GroupProtocol, Heartbeat, JoinGroup,
     JoinGroupResponse, OffsetCommit, OffsetCommitResponse, SyncGroup, SyncGroupResponse,
@@ -94,8 +94,8 @@ impl Consumer {
         let protocol = GroupProtocol {
             name: super::assignor_name(self.cfg.partition_assignment_strategy).to_string(),
             topics: self.cfg.topics.clone(),
-            owned: self.assignment.clone(),
-            generation: self.generation,
+            owned: self.previous.0.clone(),
+            generation: self.previous.1,
         };
         out.send(
             NodeId::Broker(c),
@@ -141,7 +141,7 @@ impl Consumer {
     }
 
     fn revoke(&mut self) {
-        self.assignment.clear();
+        self.previous = (std::mem::take(&mut self.assignment), self.generation);
         self.buffer.clear();
         self.positions.clear();
         self.fetch_offsets.clear();
@@ -248,18 +248,24 @@ impl Consumer {
         };
         let mut assignments = Vec::new();
         if self.is_leader() {
-            let subs: Subscriptions = r
+            let members: Members = r
                 .members
                 .iter()
                 .map(|m| {
-                    (
-                        m.member_id.clone(),
-                        m.metadata.topics.iter().cloned().collect(),
-                    )
+                    let owned = m
+                        .metadata
+                        .owned
+                        .iter()
+                        .map(|tp| (tp.topic.clone(), tp.partition as u32))
+                        .collect();
+                    let sub = MemberSubscription::new(m.metadata.topics.iter().cloned().collect())
+                        .owning(owned, m.metadata.generation);
+                    (m.member_id.clone(), sub)
                 })
                 .collect();
             let counts = self.partition_counts();
-            let result = assign(self.cfg.partition_assignment_strategy, &subs, &counts);
+            let result =
+                assign_with_owned(self.cfg.partition_assignment_strategy, &members, &counts);
             self.assigned_counts = counts;
             let text: Vec<String> = result
                 .iter()

@@ -138,6 +138,9 @@ pub struct Consumer {
     leader: String,
     phase: Phase,
     assignment: Vec<TopicPartition>,
+    /// The assignment given up at the last rejoin and its generation (the
+    /// sticky assignor keeps partitions where they were).
+    previous: (Vec<TopicPartition>, i32),
     /// Partition counts the assignment was computed for (the leader
     /// rejoins when they change).
     assigned_counts: BTreeMap<String, u32>,
@@ -186,6 +189,7 @@ impl Consumer {
             leader: String::new(),
             phase: Phase::Unjoined,
             assignment: Vec::new(),
+            previous: (Vec::new(), -1),
             assigned_counts: BTreeMap::new(),
             positions: BTreeMap::new(),
             fetch_offsets: BTreeMap::new(),
@@ -594,10 +598,7 @@ impl Consumer {
 
 /// The assignor's name as Kafka's `partition.assignment.strategy` short form.
 pub fn assignor_name(a: crate::client::assignor::Assignor) -> &'static str {
-    match a {
-        crate::client::assignor::Assignor::Range => "range",
-        crate::client::assignor::Assignor::RoundRobin => "roundrobin",
-    }
+    a.name()
 }
 
 fn correlation_of(msg: &Message) -> Option<u64> {
