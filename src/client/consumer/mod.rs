@@ -361,7 +361,7 @@ impl Consumer {
         }
         out.note(
             NoteKind::Client,
-            format!("consumer closed: LeaveGroup sent to the coordinator; its partitions go to the others at the rebalance"),
+            "consumer closed: LeaveGroup sent to the coordinator; its partitions go to the others at the rebalance",
         );
         self.closing = true;
         self.phase = Phase::Closed;
