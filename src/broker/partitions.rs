@@ -91,6 +91,11 @@ impl Broker {
                 let Some(state) = LeaderIsr::from_json(&data) else {
                     return;
                 };
+                if role.states.get(&tp).is_some_and(|(_, v)| *v > stat.version) {
+                    // Read before this controller's own later write of the
+                    // znode: the cache already holds the newer state.
+                    return;
+                }
                 if why == ReadWhy::IsrChanged {
                     out.note(
                         NoteKind::Controller,

@@ -567,8 +567,15 @@ impl Consumer {
     }
 
     fn schedule(&mut self, out: &mut Out) {
+        let now = self.now;
         let mut next: Option<Tick> = None;
-        let mut at = |t: Tick| next = Some(next.map_or(t, |n: Tick| n.min(t)));
+        // Whatever is due now was done in this round or waits for an answer
+        // (which runs a round); only future moments need a wake-up.
+        let mut at = |t: Tick| {
+            if t > now {
+                next = Some(next.map_or(t, |n: Tick| n.min(t)));
+            }
+        };
         at(self.retry_at);
         if let Some(t) = self.processing_until {
             at(t);
@@ -582,7 +589,7 @@ impl Consumer {
         if let Some(t) = self.metadata_at {
             at(t + self.cfg.metadata_max_age_ms);
         }
-        for t in self.node_backoff.values().filter(|t| **t > self.now) {
+        for t in self.node_backoff.values() {
             at(*t);
         }
         let Some(t) = next else {
