@@ -232,3 +232,45 @@ fn dump_log_writes_a_replicas_folder_that_kafkas_decoder_reads() {
     fails_with(&bad, "no broker 7");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_report_describes_groups_and_consumers() {
+    let out = run(&["run", "scenarios/group-consumer-joins.json", "--check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let g = &r["groups"][0];
+    for field in [
+        "group",
+        "coordinator",
+        "coordinator_partition",
+        "state",
+        "generation_id",
+        "leader",
+        "members",
+        "committed",
+        "lag",
+    ] {
+        assert!(g.get(field).is_some(), "groups[0].{field} missing: {g}");
+    }
+    assert_eq!(g["group"], "g");
+    assert_eq!(g["coordinator_partition"], 3);
+    assert_eq!(g["state"], "Stable");
+    assert_eq!(g["generation_id"], 2);
+    let members = g["members"].as_array().unwrap();
+    assert_eq!(members.len(), 3);
+    assert!(members[0]["member_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("consumer-"));
+    assert_eq!(members[0]["assignment"].as_array().unwrap().len(), 2);
+    assert!(g["committed"]["orders-0"].as_i64().unwrap() > 0);
+    let c = &r["consumers"][0];
+    for field in ["id", "group", "consumed", "duplicates"] {
+        assert!(c.get(field).is_some(), "consumers[0].{field} missing: {c}");
+    }
+    assert!(c["consumed"].as_u64().unwrap() > 0);
+}

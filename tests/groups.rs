@@ -408,3 +408,64 @@ fn the_sticky_assignor_keeps_partitions_where_they_were() {
     assert_eq!(w.consumers()[&3].consumer.assignment().len(), 2);
     assert_no_violation(&w);
 }
+
+#[test]
+fn seek_moves_the_position_to_the_beginning_an_offset_a_time_or_the_end() {
+    use kafkascope::client::consumer::SeekTo;
+    let mut w = setup(13, 1);
+    add_consumer(&mut w, consumer_config("g", "orders"));
+    wait_stable(&mut w, "g", 1, 20_000);
+    let t0 = w.now() as i64;
+    let sent = produce_for(&mut w, 2_000, 200.0);
+    wait(&mut w, 10_000, "all consumed", move |w| {
+        consumed(w, "g") >= sent
+    });
+    let tp = kafkascope::topic::TopicPartition::new("orders", 0);
+    let position = |w: &World| w.consumers()[&1].consumer.positions()[&tp];
+    assert_eq!(position(&w) as u64, sent);
+    let seek = |w: &mut World, to: SeekTo| {
+        apply(
+            w,
+            Command::Seek {
+                consumer: 1,
+                topic: "orders".into(),
+                partition: 0,
+                to,
+            },
+        )
+    };
+    seek(&mut w, SeekTo::Offset(10));
+    run_for(&mut w, 2_000);
+    assert_eq!(
+        consumed(&w, "g"),
+        2 * sent - 10,
+        "read again from offset 10"
+    );
+    assert_eq!(
+        duplicates(&w, "g"),
+        sent - 10,
+        "re-reading shows as duplicates"
+    );
+    seek(&mut w, SeekTo::Beginning);
+    run_for(&mut w, 2_000);
+    assert_eq!(consumed(&w, "g"), 3 * sent - 10);
+    // The first record written at or after the middle of the producing window.
+    seek(&mut w, SeekTo::Timestamp(t0 + 1_000));
+    run_for(&mut w, 2_000);
+    let after_time = consumed(&w, "g") - (3 * sent - 10);
+    assert!(
+        after_time > 0 && after_time < sent,
+        "{after_time} of {sent}"
+    );
+    seek(&mut w, SeekTo::End);
+    run_for(&mut w, 2_000);
+    assert_eq!(position(&w) as u64, sent);
+    let err = w.apply(Command::Seek {
+        consumer: 1,
+        topic: "orders".into(),
+        partition: 7,
+        to: SeekTo::Beginning,
+    });
+    assert!(err.unwrap_err().0.contains("not assigned"));
+    assert_no_violation(&w);
+}

@@ -300,3 +300,38 @@ fn requests_for_a_group_elsewhere_get_not_coordinator() {
         KafkaError::NotCoordinator
     );
 }
+
+#[test]
+fn a_member_that_does_not_rejoin_within_the_rebalance_timeout_is_removed() {
+    let (mut b, m1, m2) = stable_group();
+    let mut out = Outbox::default();
+    b.handle_message(4_000, NodeId::Consumer(1), join(&m1, 1, 11), &mut out);
+    assert!(
+        out.sends.is_empty(),
+        "the leader rejoined: wait for the other member"
+    );
+    assert_eq!(
+        b.coordinator().groups()[GROUP].state,
+        GroupState::PreparingRebalance
+    );
+    // The other member keeps heartbeating (its session lives on) but never rejoins.
+    for t in (6_000..64_000).step_by(3_000) {
+        let hb = Message::Heartbeat(Heartbeat {
+            correlation_id: 12,
+            group_id: GROUP.into(),
+            generation_id: 1,
+            member_id: m2.clone(),
+        });
+        b.handle_message(t, NodeId::Consumer(2), hb, &mut Outbox::default());
+    }
+    let mut out = Outbox::default();
+    b.handle_timer(4_000 + 60_000, BrokerTimer::GroupDeadlines, &mut out);
+    let g = &b.coordinator().groups()[GROUP];
+    assert_eq!(g.members.len(), 1, "the silent member is dropped");
+    assert_eq!(g.generation, 2);
+    assert_eq!(joined(&out, NodeId::Consumer(1)).generation_id, 2);
+    assert!(out
+        .notes
+        .iter()
+        .any(|(_, t)| t.contains("did not rejoin within the rebalance timeout")));
+}
