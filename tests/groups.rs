@@ -20,6 +20,17 @@ fn setup(seed: u64, partitions: u32) -> World {
     w
 }
 
+/// `members` consumers of group g on orders (`partitions` partitions),
+/// Stable; returns the world and the generation.
+fn stable_group(seed: u64, partitions: u32, members: usize) -> (World, i32) {
+    let mut w = setup(seed, partitions);
+    for _ in 0..members {
+        add_consumer(&mut w, consumer_config("g", "orders"));
+    }
+    let generation = wait_stable(&mut w, "g", members, 20_000);
+    (w, generation)
+}
+
 #[test]
 fn first_members_wait_the_initial_delay_then_share_the_partitions() {
     let mut w = setup(1, 6);
@@ -57,11 +68,7 @@ fn first_members_wait_the_initial_delay_then_share_the_partitions() {
 
 #[test]
 fn a_joining_consumer_triggers_a_rebalance() {
-    let mut w = setup(2, 6);
-    for _ in 0..2 {
-        add_consumer(&mut w, consumer_config("g", "orders"));
-    }
-    let before = wait_stable(&mut w, "g", 2, 20_000);
+    let (mut w, before) = stable_group(2, 6, 2);
     add_consumer(&mut w, consumer_config("g", "orders"));
     let after = wait_stable(&mut w, "g", 3, 20_000);
     assert_eq!(after, before + 1);
@@ -72,11 +79,7 @@ fn a_joining_consumer_triggers_a_rebalance() {
 
 #[test]
 fn a_closing_consumer_leaves_at_once() {
-    let mut w = setup(3, 6);
-    for _ in 0..3 {
-        add_consumer(&mut w, consumer_config("g", "orders"));
-    }
-    let before = wait_stable(&mut w, "g", 3, 20_000);
+    let (mut w, before) = stable_group(3, 6, 3);
     let t0 = w.now();
     apply(&mut w, Command::CloseConsumer { consumer: 2 });
     let after = wait_stable(&mut w, "g", 2, 5_000);
@@ -88,11 +91,7 @@ fn a_closing_consumer_leaves_at_once() {
 
 #[test]
 fn a_crashed_consumer_is_removed_after_its_session_timeout() {
-    let mut w = setup(4, 6);
-    for _ in 0..3 {
-        add_consumer(&mut w, consumer_config("g", "orders"));
-    }
-    let before = wait_stable(&mut w, "g", 3, 20_000);
+    let (mut w, before) = stable_group(4, 6, 3);
     apply(&mut w, Command::CrashConsumer { consumer: 3 });
     run_for(&mut w, 8_000);
     assert_eq!(
@@ -109,11 +108,7 @@ fn a_crashed_consumer_is_removed_after_its_session_timeout() {
 
 #[test]
 fn added_partitions_trigger_a_rebalance_by_the_leader() {
-    let mut w = setup(5, 4);
-    for _ in 0..2 {
-        add_consumer(&mut w, consumer_config("g", "orders"));
-    }
-    let before = wait_stable(&mut w, "g", 2, 20_000);
+    let (mut w, before) = stable_group(5, 4, 2);
     apply(
         &mut w,
         Command::AddPartitions {
@@ -133,11 +128,7 @@ fn added_partitions_trigger_a_rebalance_by_the_leader() {
 
 #[test]
 fn more_consumers_than_partitions_leave_some_idle() {
-    let mut w = setup(6, 2);
-    for _ in 0..3 {
-        add_consumer(&mut w, consumer_config("g", "orders"));
-    }
-    wait_stable(&mut w, "g", 3, 20_000);
+    let (w, _) = stable_group(6, 2, 3);
     let mut counts: Vec<usize> = owned(&w, "g").into_iter().map(|(_, n)| n).collect();
     counts.sort_unstable();
     assert_eq!(counts, vec![0, 1, 1]);
@@ -200,11 +191,7 @@ fn produce_for(w: &mut World, ms: u64, rate: f64) -> u64 {
 
 #[test]
 fn coordinator_failover_keeps_the_group_and_its_committed_offsets() {
-    let mut w = setup(8, 6);
-    for _ in 0..3 {
-        add_consumer(&mut w, consumer_config("g", "orders"));
-    }
-    let generation = wait_stable(&mut w, "g", 3, 20_000);
+    let (mut w, generation) = stable_group(8, 6, 3);
     let sent = produce_for(&mut w, 3_000, 500.0);
     wait(
         &mut w,
