@@ -145,9 +145,109 @@ pub fn run_consume_window(w: &mut World, ms: u64) -> u64 {
     polled(w) - before
 }
 
+/// Members of the rebalance benchmark's group.
+pub const REBALANCE_MEMBERS: i32 = 100;
+/// Topics of the rebalance benchmark, 250 partitions each (1000 in all).
+pub const REBALANCE_TOPICS: u32 = 4;
+
+/// True when every running consumer holds the group's current generation
+/// and its assignment.
+pub fn group_settled(w: &World) -> bool {
+    let Some(g) = w
+        .brokers()
+        .keys()
+        .filter_map(|b| w.broker(*b))
+        .find_map(|b| b.coordinator().groups().values().next())
+    else {
+        return false;
+    };
+    let mut running = w.consumers().values().filter(|c| c.is_running());
+    g.state == crate::broker::GroupState::Stable
+        && g.members.len() == running.clone().count()
+        && running
+            .all(|c| c.consumer.phase() == Phase::Stable && c.consumer.generation() == g.generation)
+}
+
+/// The rebalance workload: three brokers on a 1 ms LAN, four topics of 250
+/// partitions, and a Stable group of 100 consumers subscribed to all of
+/// them (range assignor, no records).
+pub fn rebalance_world(seed: u64) -> World {
+    let cfg = ClusterConfig {
+        brokers: 3,
+        network: LinkConfig {
+            latency_min_ms: 1,
+            latency_max_ms: 1,
+            loss_ratio: 0.0,
+        },
+        auto_leader_rebalance_enable: false,
+        group_initial_rebalance_delay_ms: 0,
+        ..ClusterConfig::default()
+    };
+    let mut w = World::new(seed, cfg).expect("valid config");
+    w.run_until(1_000);
+    let topics: Vec<String> = (0..REBALANCE_TOPICS).map(|t| format!("t{t}")).collect();
+    for t in &topics {
+        w.apply(Command::CreateTopic {
+            name: t.clone(),
+            partitions: 250,
+            replication_factor: 3,
+            assignment: Default::default(),
+            configs: Default::default(),
+        })
+        .expect("topic");
+    }
+    w.run_until(2_000);
+    for id in 1..=REBALANCE_MEMBERS {
+        w.apply(Command::AddConsumer {
+            id: Some(id),
+            config: ConsumerConfig {
+                group_id: "rebalance".into(),
+                topics: topics.clone(),
+                ..ConsumerConfig::default()
+            },
+        })
+        .expect("consumer");
+    }
+    while !group_settled(&w) && w.now() < 60_000 {
+        w.run_until(w.now() + 10);
+    }
+    assert!(group_settled(&w), "the benchmark group did not form");
+    w
+}
+
+/// One rebalance: consumer 1 leaves and the other 99 rejoin and get their
+/// new partitions; returns the simulated milliseconds it took.
+pub fn run_rebalance(w: &mut World) -> u64 {
+    let t0 = w.now();
+    w.apply(Command::CloseConsumer { consumer: 1 })
+        .expect("consumer 1 runs");
+    while !group_settled(w) && w.now() < t0 + 60_000 {
+        w.run_until(w.now() + 5);
+    }
+    w.now() - t0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rebalance_workload_settles_with_one_member_fewer() {
+        let mut w = rebalance_world(1);
+        let g = w.group_reports()[0].clone();
+        assert_eq!(g.members.len(), REBALANCE_MEMBERS as usize);
+        let owned: usize = g.members.iter().map(|m| m.assignment.len()).sum();
+        assert_eq!(owned, 1_000, "every partition of the four topics assigned");
+        let ms = run_rebalance(&mut w);
+        assert!(
+            ms <= 3_100,
+            "within a heartbeat interval: {ms} simulated ms"
+        );
+        let after = w.group_reports()[0].clone();
+        assert_eq!(after.generation_id, g.generation_id + 1);
+        let owned: usize = after.members.iter().map(|m| m.assignment.len()).sum();
+        assert_eq!((after.members.len(), owned), (99, 1_000));
+    }
 
     #[test]
     fn the_consume_workload_reads_what_is_written() {

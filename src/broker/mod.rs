@@ -38,8 +38,11 @@ use replica::ParkedFetch;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Most ZooKeeper requests a broker keeps outstanding.
-pub const MAX_PENDING_ZK: usize = 256;
+/// Most ZooKeeper requests a broker keeps outstanding: a memory bound far
+/// above what the cluster limits allow at once (every partition of 64
+/// topics of 256 partitions read and written together), so no request the
+/// controller needs is ever dropped.
+pub const MAX_PENDING_ZK: usize = 65_536;
 
 /// Lifecycle of the broker process.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

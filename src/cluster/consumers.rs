@@ -11,7 +11,7 @@ use crate::sim::{Command, NodeId, NoteKind, Outbox};
 use crate::topic::TopicPartition;
 
 /// Most consumers one world may have.
-pub const MAX_CONSUMERS: usize = 32;
+pub const MAX_CONSUMERS: usize = 128;
 
 impl World {
     /// Consumers by id.

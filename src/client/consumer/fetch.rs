@@ -21,6 +21,7 @@ impl Consumer {
             .metadata_at
             .is_none_or(|t| self.now >= t + self.cfg.metadata_max_age_ms);
         if !(self.need_metadata || stale)
+            || self.now < self.metadata_retry_at
             || self.in_flight.values().any(|(r, _)| *r == Req::Metadata)
         {
             return;
@@ -44,6 +45,8 @@ impl Consumer {
                 self.bootstrap.push(*b);
             }
         }
+        self.need_metadata = !r.unknown_topics.is_empty();
+        self.metadata_retry_at = self.now + self.cfg.retry_backoff_ms;
         if !r.unknown_topics.is_empty() {
             self.note_limited(
                 "unknown",
@@ -62,7 +65,6 @@ impl Consumer {
             .map(|p| (p.tp.clone(), p))
             .collect();
         self.metadata_at = Some(self.now);
-        self.need_metadata = false;
     }
 
     pub(super) fn drive_positions(&mut self, out: &mut Out) {

@@ -131,6 +131,8 @@ pub struct Consumer {
     metadata: BTreeMap<TopicPartition, PartitionState>,
     metadata_at: Option<Tick>,
     need_metadata: bool,
+    /// No metadata request before this (`retry.backoff.ms` after the last answer).
+    metadata_retry_at: Tick,
     retry_at: Tick,
     coordinator: Option<i32>,
     member_id: String,
@@ -182,6 +184,7 @@ impl Consumer {
             metadata: BTreeMap::new(),
             metadata_at: None,
             need_metadata: true,
+            metadata_retry_at: 0,
             retry_at: 0,
             coordinator: None,
             member_id: String::new(),
@@ -588,6 +591,9 @@ impl Consumer {
         }
         if let Some(t) = self.metadata_at {
             at(t + self.cfg.metadata_max_age_ms);
+        }
+        if self.need_metadata {
+            at(self.metadata_retry_at);
         }
         for t in self.node_backoff.values() {
             at(*t);
