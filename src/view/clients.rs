@@ -72,18 +72,28 @@ enum Item {
 pub(super) fn place_clients(snap: &Snapshot, vw: f32, vh: f32, margin: f32) -> Clients {
     let avail = vw - 2.0 * margin;
     let np = snap.data.producers.len();
+    let member_w = if avail >= 900.0 { 150.0 } else { 136.0 };
     let mut items: Vec<(Item, f32, f32)> = Vec::new();
-    if np > 0 {
-        let per_row = (((avail + GAP) / (120.0 + GAP)).floor() as usize).clamp(1, np);
-        let pw = ((avail - (per_row as f32 - 1.0) * GAP) / per_row as f32).min(210.0);
-        for p in &snap.data.producers {
-            items.push((Item::Producer(p.id), pw, PRODUCER_H));
-        }
-    }
-    let member_w = if avail >= 900.0 { 150.0 } else { 128.0 };
+    let mut groups_w = 0.0;
     for (i, g) in snap.data.groups.iter().enumerate() {
         let (w, h, per_row) = group_size(g, member_w, avail);
+        groups_w += w + GAP;
         items.push((Item::Group(i, per_row), w, h));
+    }
+    if np > 0 {
+        let per_row = (((avail + GAP) / (120.0 + GAP)).floor() as usize).clamp(1, np);
+        let mut pw = ((avail - (per_row as f32 - 1.0) * GAP) / per_row as f32).min(210.0);
+        // Producers narrow down (to 150 px) to share one row with the groups.
+        let over = np as f32 * (pw + GAP) + groups_w - GAP - avail;
+        if groups_w > 0.0 && over > 0.0 {
+            pw = (pw - over / np as f32).max(150.0f32.min(pw));
+        }
+        let producers = snap
+            .data
+            .producers
+            .iter()
+            .map(|p| (Item::Producer(p.id), pw, PRODUCER_H));
+        items.splice(0..0, producers);
     }
     let mut rows: Vec<Vec<(Item, f32, f32)>> = Vec::new();
     let mut used = 0.0;
@@ -131,7 +141,8 @@ pub(super) fn place_clients(snap: &Snapshot, vw: f32, vh: f32, margin: f32) -> C
                         let (r, c) = (k / per_row, k % per_row);
                         let mx = x + PAD + c as f32 * (member_w + MEMBER_GAP);
                         let my = top + GROUP_HEAD_H + r as f32 * (mh + MEMBER_GAP);
-                        out.members.insert(m.consumer, (mx, my, member_w.min(w - 2.0 * PAD), mh));
+                        out.members
+                            .insert(m.consumer, (mx, my, member_w.min(w - 2.0 * PAD), mh));
                     }
                 }
             }

@@ -8,12 +8,12 @@
 //! Invariant: everything here is read-only and bounded by the world's own
 //! limits (partitions, producers); nothing is kept between frames.
 
+use super::data_layout::topic_color;
 use super::groups::{groups, GroupSnap};
 use super::internal::{fold_internal, InternalSnap};
 use crate::broker::OFFSETS_TOPIC;
 use crate::cluster::{PartitionReport, World};
 use crate::protocol::acks_name;
-use super::data_layout::topic_color;
 use crate::topic::TopicPartition;
 use std::collections::BTreeMap;
 

@@ -4,13 +4,13 @@
 //! and the clients at the bottom (placed by `clients`): producers showing
 //! their accumulators, with the points their links attach to.
 
+use super::clients::place_clients;
 use super::data::{ProducerSnap, ReplicaSnap};
 use super::geometry::{broker_grid, Geometry, ReplicaMode};
 use super::ink::{clip, text, DIM, MUTED, TEXT};
+use super::internal::footer_h;
 use super::shape::{Align, Pt, Shape};
 use super::Scene;
-use super::clients::place_clients;
-use super::internal::footer_h;
 use super::{znodes, Snapshot};
 use crate::protocol::MsgKind;
 use crate::sim::NodeId;

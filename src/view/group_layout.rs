@@ -80,7 +80,9 @@ fn phase_line(g: &GroupSnap) -> String {
         .members
         .iter()
         .find(|m| m.leader)
-        .map_or("the leader".to_string(), |m| format!("consumer-{}", m.consumer));
+        .map_or("the leader".to_string(), |m| {
+            format!("consumer-{}", m.consumer)
+        });
     match g.state {
         None => "no coordinator yet: FindCoordinator, then JoinGroup".to_string(),
         Some(GroupState::Empty) => format!(
@@ -91,7 +93,7 @@ fn phase_line(g: &GroupSnap) -> String {
             let joined = running.iter().filter(|m| m.awaiting_join).count();
             let mut s = format!("JoinGroup from {joined} of {} members", running.len());
             if let Some(ms) = g.join_left_ms {
-                s.push_str(&format!(" · join phase ends in {}", seconds(ms)));
+                s.push_str(&format!(" · waits for all (at most {})", seconds(ms)));
             }
             if !g.reason.is_empty() {
                 s.push_str(&format!(" · {}", g.reason));
@@ -118,22 +120,22 @@ fn phase_line(g: &GroupSnap) -> String {
 fn member_status(g: &GroupSnap, m: &MemberSnap) -> (String, &'static str) {
     match m.life {
         Life::Crashed => match m.session_left_ms {
-            Some(ms) => (format!("crashed · session ends in {}", seconds(ms)), RED),
+            Some(ms) => (format!("crashed · expires in {}", seconds(ms)), RED),
             None => ("crashed".to_string(), RED),
         },
         Life::Closed => ("closed: left the group".to_string(), DIM),
         Life::Running => match m.phase {
             Phase::Unjoined if m.member_short.is_empty() => ("finding coordinator".into(), MUTED),
             Phase::Unjoined => ("rejoining".into(), ORANGE),
-            Phase::CommittingBeforeJoin => ("committing, then JoinGroup".into(), ORANGE),
-            Phase::Joining if m.awaiting_join => ("joined: waits for the others".into(), GOLD),
+            Phase::CommittingBeforeJoin => ("commit, then rejoin".into(), ORANGE),
+            Phase::Joining if m.awaiting_join => ("joined: waits for others".into(), GOLD),
             Phase::Joining => ("JoinGroup sent".into(), ORANGE),
-            Phase::Syncing if m.leader => ("assigning: SyncGroup sent".into(), GOLD),
-            Phase::Syncing => ("SyncGroup: waits for assignment".into(), GOLD),
+            Phase::Syncing if m.leader => ("leader: SyncGroup sent".into(), GOLD),
+            Phase::Syncing => ("waits in SyncGroup".into(), GOLD),
             Phase::Stable
                 if g.state == Some(GroupState::PreparingRebalance) && !m.awaiting_join =>
             {
-                ("must rejoin: next heartbeat says so".into(), ORANGE)
+                ("must rejoin (heartbeat)".into(), ORANGE)
             }
             Phase::Stable if m.parts.is_empty() => ("idle: no partitions".into(), DIM),
             Phase::Stable => (
@@ -156,7 +158,13 @@ fn part_text(p: &PartSnap, topics: &[TopicSnap]) -> String {
     format!("{}-{} @{pos} lag {lag}", topics[p.topic].name, p.partition)
 }
 
-fn draw_member(scene: &mut Scene, g: &GroupSnap, m: &MemberSnap, rect: (f32, f32, f32, f32), topics: &[TopicSnap]) {
+fn draw_member(
+    scene: &mut Scene,
+    g: &GroupSnap,
+    m: &MemberSnap,
+    rect: (f32, f32, f32, f32),
+    topics: &[TopicSnap],
+) {
     let (x, y, w, h) = rect;
     scene.boxes.push((NodeId::Consumer(m.consumer), x, y, w, h));
     let idle = m.life == Life::Running && m.phase == Phase::Stable && m.parts.is_empty();
@@ -177,19 +185,34 @@ fn draw_member(scene: &mut Scene, g: &GroupSnap, m: &MemberSnap, rect: (f32, f32
         dashed: grey,
     });
     let name = format!("consumer-{}", m.consumer);
-    let name_w = name.chars().count() as f32 * 6.3;
-    scene.shapes.push(bold(text((x + 6.0, y + 13.0), name, 11.0, if grey { DIM } else { TEXT })));
+    let name_w = name.chars().count() as f32 * 6.9;
+    scene.shapes.push(bold(text(
+        (x + 6.0, y + 13.0),
+        name,
+        11.0,
+        if grey { DIM } else { TEXT },
+    )));
     if m.leader {
-        scene.shapes.push(bold(text((x + 8.0 + name_w, y + 13.5), "★", 11.0, GOLD)));
+        scene
+            .shapes
+            .push(bold(text((x + 8.0 + name_w, y + 13.5), "★", 11.0, GOLD)));
     }
     if !m.member_short.is_empty() {
-        let id = mono(right((x + w - 5.0, y + 12.5), m.member_short.clone(), 8.5, DIM));
+        let id = mono(right(
+            (x + w - 5.0, y + 12.5),
+            m.member_short.clone(),
+            8.5,
+            DIM,
+        ));
         scene.shapes.push(id);
     }
     let (status, color) = member_status(g, m);
-    scene
-        .shapes
-        .push(text((x + 6.0, y + 25.0), clip(&status, w - 10.0, 9.5), 9.5, color));
+    scene.shapes.push(text(
+        (x + 6.0, y + 25.0),
+        clip(&status, w - 10.0, 9.5),
+        9.5,
+        color,
+    ));
     let lines = part_lines(g);
     for (k, p) in m.parts.iter().enumerate().take(lines) {
         let ly = y + 28.0 + (k as f32 + 1.0) * MEMBER_LINE_H - 2.0;
@@ -199,11 +222,21 @@ fn draw_member(scene: &mut Scene, g: &GroupSnap, m: &MemberSnap, rect: (f32, f32
             part_text(p, topics)
         };
         let color = if gone { DIM } else { topics[p.topic].color };
-        scene.shapes.push(mono(text((x + 6.0, ly), clip(&s, w - 10.0, 8.0), 9.0, color)));
+        scene.shapes.push(mono(text(
+            (x + 6.0, ly),
+            clip(&s, w - 10.0, 8.0),
+            9.0,
+            color,
+        )));
     }
     let dup = m.duplicates > 0;
     let counters = format!("consumed {} · dup {}", m.consumed, m.duplicates);
-    let mut c = text((x + 6.0, y + h - 5.0), clip(&counters, w - 10.0, 9.0), 9.0, if dup { ORANGE } else { MUTED });
+    let mut c = text(
+        (x + 6.0, y + h - 5.0),
+        clip(&counters, w - 10.0, 9.0),
+        9.0,
+        if dup { ORANGE } else { MUTED },
+    );
     if dup {
         c = bold(c);
     }
@@ -229,29 +262,50 @@ pub(super) fn draw_groups(scene: &mut Scene, g: &Geometry, snap: &Snapshot) {
         });
         let (state, color) = state_style(gs.state);
         let title = format!("group {}", gs.name);
-        scene.shapes.push(bold(text((x + 8.0, y + 15.0), clip(&title, w - 150.0, 12.5), 12.5, TEXT)));
+        scene.shapes.push(bold(text(
+            (x + 8.0, y + 15.0),
+            clip(&title, w - 150.0, 12.5),
+            12.5,
+            TEXT,
+        )));
         let state_at = (x + w - 8.0, y + 15.0);
-        scene.shapes.push(bold(right(state_at, state.to_string(), 10.5, color)));
+        scene
+            .shapes
+            .push(bold(right(state_at, state.to_string(), 10.5, color)));
         let coord = match gs.coordinator {
-            Some(b) => format!("coordinator broker {b} (__consumer_offsets-{})", gs.offsets_partition),
-            None => format!("no coordinator (__consumer_offsets-{})", gs.offsets_partition),
+            Some(b) => format!(
+                "coordinator broker {b} (__consumer_offsets-{})",
+                gs.offsets_partition
+            ),
+            None => format!(
+                "no coordinator (__consumer_offsets-{})",
+                gs.offsets_partition
+            ),
         };
         let lag = gs.lag.map_or("lag –".to_string(), |l| format!("lag {l}"));
         let line2 = format!("gen {} · {coord}", gs.generation.max(0));
         let lag_w = lag.chars().count() as f32 * 5.6 + 10.0;
-        scene
-            .shapes
-            .push(text((x + 8.0, y + 29.0), clip(&line2, w - 16.0 - lag_w, 10.0), 10.0, MUTED));
+        scene.shapes.push(text(
+            (x + 8.0, y + 29.0),
+            clip(&line2, w - 16.0 - lag_w, 10.0),
+            10.0,
+            MUTED,
+        ));
         let lag_color = match gs.lag {
             Some(0) => STABLE,
             Some(_) => GOLD,
             None => DIM,
         };
-        scene.shapes.push(bold(right((x + w - 8.0, y + 29.0), lag, 10.0, lag_color)));
-        let line3 = phase_line(gs);
         scene
             .shapes
-            .push(text((x + 8.0, y + 43.0), clip(&line3, w - 16.0, 10.0), 10.0, color));
+            .push(bold(right((x + w - 8.0, y + 29.0), lag, 10.0, lag_color)));
+        let line3 = phase_line(gs);
+        scene.shapes.push(text(
+            (x + 8.0, y + 43.0),
+            clip(&line3, w - 16.0, 10.0),
+            10.0,
+            color,
+        ));
     }
 }
 
@@ -281,7 +335,7 @@ pub(super) fn draw_owner_lines(scene: &mut Scene, g: &Geometry, snap: &Snapshot)
             for (k, p) in m.parts.iter().enumerate() {
                 let topic = &snap.data.topics[p.topic].name;
                 let Some(leader) = p.leader else { continue };
-                let Some(end) = scene.replica_center(leader, topic, p.partition) else {
+                let Some(end) = scene.replica_bottom(leader, topic, p.partition) else {
                     continue;
                 };
                 let from = (x + 12.0 + (w - 24.0) * (k as f32 + 0.5) / n, y);
@@ -304,7 +358,9 @@ pub(super) fn draw_owner_lines(scene: &mut Scene, g: &Geometry, snap: &Snapshot)
                     stroke: None,
                     alpha: 0.9,
                 });
-                scene.owners.push((m.consumer, topic.clone(), p.partition, leader));
+                scene
+                    .owners
+                    .push((m.consumer, topic.clone(), p.partition, leader));
             }
         }
     }

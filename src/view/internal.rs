@@ -9,7 +9,7 @@
 
 use super::data::{ReplicaRole, ReplicaSnap, TopicSnap, INTERNAL_COLOR};
 use super::groups::GroupSnap;
-use super::ink::{clip, text, DIM, GOLD, LINK, MUTED, ORANGE};
+use super::ink::{clip, clip_mono, text, DIM, GOLD, LINK, MUTED, ORANGE};
 use super::replicas::role_style;
 use super::shape::{Align, Path, Shape};
 use super::Scene;
@@ -138,7 +138,7 @@ pub(super) fn draw_internal(
     };
     let mut t = text(
         (x0, y + 12.0),
-        clip(&counts, cw - 34.0, 9.5),
+        clip_mono(&counts, cw - 36.0, 9.5),
         9.5,
         INTERNAL_COLOR,
     );
@@ -195,12 +195,7 @@ pub(super) fn draw_internal(
             (format!("replica · {groups}"), DIM)
         };
         let bx = x0 + 12.0 + name_w;
-        let mut b = text(
-            (bx, ry + 10.0),
-            clip(&badge, x0 + cw - bx, 9.5),
-            9.5,
-            color,
-        );
+        let mut b = text((bx, ry + 10.0), clip(&badge, x0 + cw - bx, 9.5), 9.5, color);
         if let Shape::Text { bold, .. } = &mut b {
             *bold = row.coordinator;
         }

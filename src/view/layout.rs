@@ -12,8 +12,8 @@ use super::boxes::{draw_broker, draw_zk};
 use super::data_layout;
 use super::geometry::place;
 use super::group_layout::{draw_groups, draw_members, draw_owner_lines, OwnerLine};
-use super::internal::draw_internal;
 use super::ink::{text, CUT, LINK, MUTED};
+use super::internal::draw_internal;
 use super::replicas;
 use super::shape::{Align, Path, Pt, Shape};
 use super::wire::{draw_cut, draw_messages, draw_slow};
@@ -104,7 +104,8 @@ impl Scene {
                 });
             }
         }
-        let inside = |x: f32, y: f32, w: f32, h: f32| p.0 >= x && p.0 <= x + w && p.1 >= y && p.1 <= y + h;
+        let inside =
+            |x: f32, y: f32, w: f32, h: f32| p.0 >= x && p.0 <= x + w && p.1 >= y && p.1 <= y + h;
         for (broker, x, y, w, h) in &self.strips {
             if inside(*x, *y, *w, *h) {
                 return Some(HitTarget::Internal { broker: *broker });
@@ -137,6 +138,15 @@ impl Scene {
             .iter()
             .find(|c| c.4 == broker && c.5 == t && c.6 == partition)
             .map(|(x, y, w, h, ..)| (x + w / 2.0, y + h / 2.0))
+    }
+
+    /// Middle of the bottom edge of a replica's cell on a broker.
+    pub fn replica_bottom(&self, broker: i32, topic: &str, partition: i32) -> Option<Pt> {
+        let t = self.topics.iter().position(|n| n == topic)?;
+        self.cells
+            .iter()
+            .find(|c| c.4 == broker && c.5 == t && c.6 == partition)
+            .map(|(x, y, w, h, ..)| (x + w / 2.0, y + h))
     }
 
     /// Centre of a group's box.

@@ -10,6 +10,7 @@ use crate::cluster::{state_name, GroupReport, PartitionReport, Process, World};
 use crate::protocol::{acks_name, MsgKind};
 use crate::sim::LinkConfig;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// A topic in the status view.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -107,6 +108,8 @@ pub struct Status {
     pub network: LinkConfig,
     /// Consumer groups as `kafka-consumer-groups --describe` shows them.
     pub groups: Vec<GroupReport>,
+    /// Each group's colour on the canvas.
+    pub group_colors: BTreeMap<String, &'static str>,
     /// Consumers.
     pub consumers: Vec<StatusConsumer>,
 }
@@ -158,6 +161,12 @@ pub fn status(world: &World) -> Status {
     let controller = world.controller();
     let epoch = world.controller_epoch();
     let partitions = world.partition_reports();
+    let groups = world.group_reports();
+    let group_colors = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.group.clone(), super::group_color(i)))
+        .collect();
     Status {
         now_ms: world.now(),
         speed: world.speed(),
@@ -204,7 +213,8 @@ pub fn status(world: &World) -> Status {
             .collect(),
         acked_lost: world.ledger().lost_total(),
         network: world.config().network,
-        groups: world.group_reports(),
+        groups,
+        group_colors,
         consumers: consumers(world),
     }
 }
