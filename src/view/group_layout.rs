@@ -272,22 +272,27 @@ pub(super) fn draw_groups(scene: &mut Scene, g: &Geometry, snap: &Snapshot) {
         scene
             .shapes
             .push(bold(right(state_at, state.to_string(), 10.5, color)));
-        let coord = match gs.coordinator {
-            Some(b) => format!(
-                "coordinator broker {b} (__consumer_offsets-{})",
-                gs.offsets_partition
-            ),
-            None => format!(
-                "no coordinator (__consumer_offsets-{})",
-                gs.offsets_partition
-            ),
-        };
         let lag = gs.lag.map_or("lag –".to_string(), |l| format!("lag {l}"));
-        let line2 = format!("gen {} · {coord}", gs.generation.max(0));
         let lag_w = lag.chars().count() as f32 * 5.6 + 10.0;
+        let room = w - 16.0 - lag_w;
+        let gen = gs.generation.max(0);
+        let p = gs.offsets_partition;
+        // The longest form of the second line that fits.
+        let forms = match gs.coordinator {
+            Some(b) => vec![
+                format!("gen {gen} · coordinator broker {b} (__consumer_offsets-{p})"),
+                format!("gen {gen} · coordinator broker {b}"),
+            ],
+            None => vec![
+                format!("gen {gen} · no coordinator (__consumer_offsets-{p})"),
+                format!("gen {gen} · no coordinator yet"),
+            ],
+        };
+        let fits = |s: &String| s.chars().count() as f32 * 5.0 <= room;
+        let line2 = forms.iter().find(|s| fits(s)).unwrap_or(&forms[1]);
         scene.shapes.push(text(
             (x + 8.0, y + 29.0),
-            clip(&line2, w - 16.0 - lag_w, 10.0),
+            clip(line2, room, 10.0),
             10.0,
             MUTED,
         ));
