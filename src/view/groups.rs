@@ -82,6 +82,8 @@ pub struct MemberSnap {
     pub duplicates: u64,
     /// A crashed member the coordinator still counts: ms until its session ends.
     pub session_left_ms: Option<u64>,
+    /// Brokers a running consumer talks to: its coordinator and the leaders it fetches from.
+    pub brokers: Vec<i32>,
 }
 
 /// A consumer group as drawn.
@@ -219,6 +221,15 @@ pub(super) fn groups(
                             .filter(|_| life == Life::Crashed)
                             .and_then(|m| m.session_deadline())
                             .map(|d| d.saturating_sub(now)),
+                        brokers: if life == Life::Running {
+                            let mut b: Vec<i32> = c.fetching_from().into_keys().collect();
+                            b.extend(c.coordinator());
+                            b.sort_unstable();
+                            b.dedup();
+                            b
+                        } else {
+                            Vec::new()
+                        },
                     }
                 })
                 .collect();

@@ -1,5 +1,5 @@
 //! Layout: a snapshot and a viewport in, shapes and click targets out. It
-//! draws the links (faint for a producer's idle metadata links, red and
+//! draws the links (faint for a client's idle links, red and
 //! dashed when cut, dashed to a dead broker), then the node boxes, replicas
 //! (with the folded `__consumer_offsets`), producers, members' lines to
 //! their partitions and the group boxes, then what is on the links.
@@ -210,11 +210,20 @@ pub fn layout(snap: &Snapshot, vp: Viewport) -> Scene {
         });
     }
     pairs.extend(cut_pairs.iter().copied());
-    // Producers talk to the leaders their metadata names: faint links.
+    // Producers talk to the leaders their metadata names, consumers to their
+    // coordinator and the leaders they fetch from: faint links.
     let mut quiet: BTreeSet<(NodeId, NodeId)> = BTreeSet::new();
     for p in snap.data.producers.iter().filter(|p| p.alive) {
         for l in p.leaders.iter().filter(|l| up.contains(l)) {
             let pair = (NodeId::Broker(*l), NodeId::Producer(p.id));
+            if !pairs.contains(&pair) {
+                quiet.insert(pair);
+            }
+        }
+    }
+    for m in snap.data.groups.iter().flat_map(|g| &g.members) {
+        for l in m.brokers.iter().filter(|l| up.contains(l)) {
+            let pair = (NodeId::Broker(*l), NodeId::Consumer(m.consumer));
             if !pairs.contains(&pair) {
                 quiet.insert(pair);
             }
