@@ -282,3 +282,142 @@ fn an_offline_partition_is_marked_red() {
     });
     assert!(red, "the offline replica is outlined red");
 }
+
+/// `data_world` with "orders" (4 partitions) and `members` consumers in
+/// group "g", run until the group is Stable with all of them and has committed.
+fn group_world(members: usize) -> World {
+    let mut w = data_world(3, &["orders"], 4, 1);
+    for _ in 0..members {
+        apply(
+            &mut w,
+            cmd(
+                r#"{"type":"add_consumer","config":{"group.id":"g","topics":["orders"],"auto.offset.reset":"earliest","session.timeout.ms":6000,"heartbeat.interval.ms":1000,"auto.commit.interval.ms":1000}}"#,
+            ),
+        );
+    }
+    wait(&mut w, 60_000, "group g Stable with its members", |w| {
+        w.group_reports()
+            .iter()
+            .any(|g| g.state == "Stable" && g.members.len() == members && g.committed.len() == 4)
+    });
+    w
+}
+
+#[test]
+fn a_group_is_a_box_of_members_with_lines_to_the_leaders_replicas() {
+    let w = group_world(3);
+    let s = scene(&w, DESKTOP);
+    assert_boxes_fit(&s, DESKTOP);
+    assert_eq!(s.groups.len(), 1);
+    let (_, gx, gy, gw, gh) = s.groups[0].clone();
+    for id in 1..=3 {
+        let (_, x, y, mw, mh) = *s
+            .boxes
+            .iter()
+            .find(|b| b.0 == NodeId::Consumer(id))
+            .unwrap();
+        assert!(
+            x >= gx && y >= gy && x + mw <= gx + gw && y + mh <= gy + gh,
+            "member {id} inside"
+        );
+        let c = s.center(NodeId::Consumer(id)).unwrap();
+        assert_eq!(
+            s.hit(c),
+            Some(HitTarget::Node {
+                node: NodeId::Consumer(id)
+            })
+        );
+    }
+    assert_eq!(
+        s.hit((gx + 5.0, gy + 5.0)),
+        Some(HitTarget::Group { group: "g".into() })
+    );
+    // Every partition is read by one member, on its leader.
+    assert_eq!(s.owners.len(), 4, "{:?}", s.owners);
+    for (_, topic, p, broker) in &s.owners {
+        let leader = w
+            .partition_reports()
+            .iter()
+            .find(|r| &r.topic == topic && r.partition == *p)
+            .unwrap()
+            .leader;
+        assert_eq!(leader, Some(*broker));
+    }
+    let t = texts(&s);
+    assert!(
+        t.iter().any(|x| x == "group g") && t.iter().any(|x| x == "Stable"),
+        "{t:?}"
+    );
+    assert!(t.iter().any(|x| x.starts_with("lag ")), "group lag: {t:?}");
+    assert!(
+        t.iter()
+            .any(|x| x.starts_with("orders-") && x.contains(" lag ")),
+        "partition lag: {t:?}"
+    );
+    assert!(t.iter().any(|x| x == "★"), "the leader is starred");
+    assert!(t.iter().any(|x| x == "coordinator of g"), "{t:?}");
+    // Consumers talk to brokers: their links are drawn.
+    assert!(s
+        .links
+        .iter()
+        .any(|(a, b, _)| matches!((a, b), (NodeId::Broker(_), NodeId::Consumer(_)))));
+}
+
+#[test]
+fn consumer_offsets_is_folded_to_a_strip_and_can_be_expanded() {
+    let w = group_world(1);
+    let s = scene(&w, DESKTOP);
+    let internal = s
+        .topics
+        .iter()
+        .position(|t| t == "__consumer_offsets")
+        .unwrap();
+    let coord = w.group_reports()[0].coordinator_partition;
+    assert_eq!(s.strips.len(), 3, "one strip per broker");
+    for c in s.cells.iter().filter(|c| c.5 == internal) {
+        assert_eq!(c.6, coord, "only the group's partition is drawn: {c:?}");
+    }
+    let (b, x, y, ..) = s.strips[0];
+    assert_eq!(
+        s.hit((x + 2.0, y + 2.0)),
+        Some(HitTarget::Internal { broker: b })
+    );
+    let opts = kafkascope::view::ViewOptions {
+        expand_internal: true,
+    };
+    let open = layout(&kafkascope::view::snapshot_with(&w, 0.0, opts), DESKTOP);
+    let shown = open.cells.iter().filter(|c| c.5 == internal).count();
+    assert!(
+        shown >= 150,
+        "50 partitions x RF 3 drawn when expanded: {shown}"
+    );
+}
+
+#[test]
+fn members_beyond_the_partitions_are_idle_and_a_crash_shows_the_rebalance() {
+    let mut w = group_world(5);
+    let t = texts(&scene(&w, DESKTOP));
+    assert!(t.iter().any(|x| x == "idle: no partitions"), "{t:?}");
+    let victim = w
+        .consumers()
+        .values()
+        .find(|c| !c.consumer.assignment().is_empty())
+        .unwrap()
+        .consumer
+        .id();
+    apply(&mut w, Command::CrashConsumer { consumer: victim });
+    w.run_until(w.now() + 100);
+    let t = texts(&scene(&w, DESKTOP));
+    assert!(
+        t.iter().any(|x| x.starts_with("crashed · expires in")),
+        "{t:?}"
+    );
+    wait(&mut w, 20_000, "the rebalance", |w| {
+        w.group_reports()
+            .iter()
+            .any(|g| g.state == "PreparingRebalance")
+    });
+    let t = texts(&scene(&w, DESKTOP));
+    assert!(t.iter().any(|x| x == "PreparingRebalance"), "{t:?}");
+    assert!(t.iter().any(|x| x.starts_with("JoinGroup from ")), "{t:?}");
+}

@@ -98,3 +98,44 @@ fn a_scenario_loaded_in_the_app_runs_as_the_cli_runs_it() {
     let about: serde_json::Value = serde_json::from_str(&app.scenario()).unwrap();
     assert_eq!(about["name"], "stale controller fenced by epoch");
 }
+
+#[wasm_bindgen_test]
+fn a_consumer_group_is_drawn_and_clickable_in_the_app() {
+    let mut app = App::new(canvas(), 7.0, "").unwrap();
+    app.resize(1200.0, 800.0, 1.0);
+    app.apply(r#"{"type":"set_speed","speed":1000}"#).unwrap();
+    let mut t = 0.0;
+    let mut run = |app: &mut App, frames: usize| {
+        for _ in 0..frames {
+            t += 16.0;
+            app.frame(t);
+        }
+    };
+    run(&mut app, 20);
+    app.apply(r#"{"type":"create_topic","name":"orders","partitions":4,"replication_factor":3}"#)
+        .unwrap();
+    run(&mut app, 20);
+    for _ in 0..3 {
+        app.apply(r#"{"type":"add_consumer","config":{"group.id":"g","topics":["orders"],"session.timeout.ms":6000,"heartbeat.interval.ms":1000}}"#).unwrap();
+    }
+    run(&mut app, 60);
+    let status: serde_json::Value = serde_json::from_str(&app.status()).unwrap();
+    let g = &status["groups"][0];
+    assert_eq!(g["state"], "Stable", "{g}");
+    let drawn: serde_json::Value = serde_json::from_str(&app.groups_drawn()).unwrap();
+    assert_eq!(drawn["groups"][0]["group"], "g", "{drawn}");
+    assert_eq!(drawn["lines"].as_array().unwrap().len(), 4, "{drawn}");
+    assert_eq!(drawn["strips"], 3);
+    let c: serde_json::Value = serde_json::from_str(&app.node_center("consumer-1")).unwrap();
+    let hit: serde_json::Value =
+        serde_json::from_str(&app.hit(c["x"].as_f64().unwrap(), c["y"].as_f64().unwrap())).unwrap();
+    assert_eq!(hit["consumer"]["group"], "g", "{hit}");
+    let broker = g["coordinator"].as_i64().unwrap() as i32;
+    let s: serde_json::Value = serde_json::from_str(&app.strip_center(broker)).unwrap();
+    let hit: serde_json::Value =
+        serde_json::from_str(&app.hit(s["x"].as_f64().unwrap(), s["y"].as_f64().unwrap())).unwrap();
+    assert_eq!(hit["kind"], "internal", "{hit}");
+    assert_eq!(hit["groups"][0]["coordinator"], true, "{hit}");
+    app.set_internal_expanded(true);
+    assert!(app.internal_expanded());
+}

@@ -16,9 +16,14 @@ import { setupKeyboard, setupToolbar, syncToolbar } from './controls.js';
 import { CanvasMenu } from './menu.js';
 import { DataPanel, LostRecords } from './data.js';
 import { DataForms } from './data-forms.js';
+import { groupForms } from './group-forms.js';
+import { GroupsPanel } from './groups.js';
+import { LagHistory } from './lag-chart.js';
 import { setupStorageLab } from './inspector.js';
 import { ScenarioInfo, fillScenarioSelect, isScenarioKey, loadCatalog, scenarioFromUrl } from './scenarios.js';
 import { DEFAULT_SEED, Sim } from './sim.js';
+
+Object.assign(DataForms.prototype, groupForms);
 
 const POLL_MS = 200; // panels refresh 5 times a second, not every frame
 const FRAME_SAMPLES = 600; // frame durations kept for the benchmark
@@ -34,6 +39,7 @@ const els = {
   addBroker: $('add-broker'),
   addTopic: $('add-topic'),
   addProducer: $('add-producer'),
+  addGroup: $('add-group'),
   seed: $('seed'),
   reset: $('reset'),
   scenario: $('scenario'),
@@ -57,7 +63,9 @@ const banner = new ErrorBanner($('error-banner'));
 const eventLog = new EventLog(els.log, els.eventCount);
 const scenarioInfo = new ScenarioInfo($('scenario-info'));
 const frameTimes = [];
+const lagHistory = new LagHistory();
 let dataPanel = null;
+let groupsPanel = null;
 let lostRecords = null;
 
 /** Reads ?seed=N; a missing or bad value gives the default seed. */
@@ -88,6 +96,8 @@ function refresh() {
     renderStatus(els, status);
     syncToolbar(els, status);
     dataPanel?.render(status);
+    lagHistory.sample(status);
+    groupsPanel?.render(status);
     lostRecords?.render(status);
   }
   try {
@@ -151,10 +161,13 @@ async function main() {
   lostRecords = new LostRecords(sim, $('acked-lost'), $('lost-dialog'));
   els.addTopic.addEventListener('click', () => forms.openTopic());
   els.addProducer.addEventListener('click', () => forms.openProducer());
-  for (const b of [els.addTopic, els.addProducer]) b.addEventListener('mouseup', () => b.blur());
+  els.addGroup.addEventListener('click', () => forms.openGroup());
+  for (const b of [els.addTopic, els.addProducer, els.addGroup]) b.addEventListener('mouseup', () => b.blur());
   const storage = setupStorageLab(wasm, $('storage-lab'), $('lab'), (err) => sim.showError(err));
   window.kafkascope.storageLab = storage;
   const menu = new CanvasMenu(sim, els.canvas, els.popup, els.stage, { forms, storage });
+  groupsPanel = new GroupsPanel(sim, $('groups-panel'), { forms, menu, history: lagHistory });
+  window.kafkascope.lagHistory = lagHistory;
   setupKeyboard(sim, menu);
 
   new ResizeObserver(() => resize()).observe(els.stage);

@@ -1,15 +1,16 @@
 // The form box over the canvas: create a topic (partitions, replication
 // factor, assignment, min.insync.replicas, unclean election), add a
-// producer (acks, rate, keys, batch.size, linger.ms), or add partitions.
+// producer (acks, rate, keys, batch.size, linger.ms), or add partitions
+// (the consumer-group forms are in group-forms.js).
 // Inputs are checked here with messages naming the field; a valid form
-// becomes one Command JSON through sim.apply. Built with createElement +
+// becomes Command JSON through sim.apply. Built with createElement +
 // textContent.
 
 import { dialogHead, el } from './panels.js';
 import { DATA_TIPS } from './data.js';
 
 /** Reads a whole number from an input, or throws a message naming the field. */
-function whole(input, name, min, max) {
+export function whole(input, name, min, max) {
   const raw = input.value.trim();
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
@@ -18,7 +19,8 @@ function whole(input, name, min, max) {
   return n;
 }
 
-function field(form, label, input, tip) {
+/** Adds a labelled input to a form grid, both with the tooltip. */
+export function field(form, label, input, tip) {
   const l = el('label', 'form-label', label);
   l.htmlFor = input.id;
   l.title = tip;
@@ -27,7 +29,8 @@ function field(form, label, input, tip) {
   return input;
 }
 
-function numberField(form, id, label, value, min, max, tip, step = '1') {
+/** Adds a labelled number input. */
+export function numberField(form, id, label, value, min, max, tip, step = '1') {
   const input = el('input', 'form-input');
   input.id = id;
   input.type = 'number';
@@ -38,7 +41,8 @@ function numberField(form, id, label, value, min, max, tip, step = '1') {
   return field(form, label, input, tip);
 }
 
-function select(form, id, label, options, value, tip) {
+/** Adds a labelled select of [value, text] options. */
+export function select(form, id, label, options, value, tip) {
   const s = el('select', 'form-input');
   s.id = id;
   for (const [v, text] of options) {
@@ -108,7 +112,9 @@ export class DataForms {
         error.hidden = false;
         return;
       }
-      if (this.sim.apply(cmd) !== null) this.close();
+      // One command, or several in order (stopping at the first refused).
+      const cmds = Array.isArray(cmd) ? cmd : [cmd];
+      if (cmds.every((c) => this.sim.apply(c) !== null)) this.close();
     });
     this.root.hidden = false;
     const first = form.querySelector('input, select');

@@ -38,6 +38,9 @@ export const DATA_TIPS = {
     'kafka-leader-election --election-type preferred: move leadership back to each partition\'s first assigned replica, when it is alive and in the ISR (what auto.leader.rebalance.enable does periodically).',
   deleteTopic:
     'kafka-topics --delete: writes /admin/delete_topics/<topic>; the controller stops and deletes every replica, then removes the topic\'s znodes.',
+  internal:
+    'Kafka\'s internal topic, created on the first FindCoordinator: offsets.topic.num.partitions (50) partitions, offsets.topic.replication.factor (3), compacted. It stores each group\'s committed offsets and metadata; the broker leading a group\'s partition is its coordinator. It cannot be deleted or written to by producers.',
+  internalToggle: 'Draw every __consumer_offsets partition as a cell in its brokers, or fold them into one strip per broker (the partitions holding a group stay listed).',
   lost: 'Records a producer saw acknowledged that the partition no longer holds: a new leader was elected without them (acks=0 or 1 with a dead leader, or an unclean election). Click to list them.',
 };
 
@@ -64,6 +67,12 @@ export class DataPanel {
     return b;
   }
 
+  /** The internal topic's button: what a click on it will do. */
+  labelToggle(button) {
+    const label = this.sim.app?.internal_expanded() ? 'Fold on the canvas' : 'Draw every partition';
+    if (button.textContent !== label) button.textContent = label;
+  }
+
   /** Redraws the lists when topics or producers change; updates the numbers in place. */
   render(status) {
     const topics = status.topics ?? [];
@@ -84,12 +93,15 @@ export class DataPanel {
         `min.insync ${t.min_insync_replicas ?? '?'}`,
         t.unclean_leader_election_enable ? 'unclean on' : 'unclean off',
       ].join(' · ');
-      row.info.textContent = cfg;
+      row.info.textContent = t.internal
+        ? `${t.partitions} partitions · RF ${t.replication_factor} · compacted: group offsets and metadata`
+        : cfg;
       const health = [];
       if (t.offline) health.push(`${t.offline} offline`);
       if (t.under_replicated) health.push(`${t.under_replicated} under-replicated`);
       row.health.textContent = health.length ? health.join(' · ') : 'all in sync';
       row.health.classList.toggle('bad', health.length > 0);
+      if (row.toggle) this.labelToggle(row.toggle);
     }
     for (const p of producers) {
       const row = this.rows.get(`p:${p.id}`);
@@ -114,6 +126,21 @@ export class DataPanel {
       const info = el('div', 'data-info');
       const health = el('div', 'data-health');
       const actions = el('div', 'data-actions');
+      if (t.internal) {
+        head.append(el('span', 'data-sub', 'internal'));
+        head.title = DATA_TIPS.internal;
+        const toggle = this.button('', DATA_TIPS.internalToggle, () => {
+          const app = this.sim.app;
+          app.set_internal_expanded(!app.internal_expanded());
+          this.labelToggle(toggle);
+        });
+        this.labelToggle(toggle);
+        actions.append(toggle);
+        li.append(head, info, health, actions);
+        this.topicList.append(li);
+        this.rows.set(`t:${t.name}`, { info, health, toggle });
+        continue;
+      }
       actions.append(
         this.button('+ partitions', DATA_TIPS.addPartitions, () => this.forms.openAddPartitions(t.name, t.partitions)),
         this.button('Preferred leaders', DATA_TIPS.preferred, () =>

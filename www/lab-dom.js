@@ -227,6 +227,8 @@ export function batchCard(b, { marks, expanded, onExpand }) {
     if (Number(r.offset) === marks.record) row.classList.add('hit');
     const key = r.key === null || r.key === undefined ? el('span', 'null', 'null') : el('span', '', r.key);
     const value = r.value === null || r.value === undefined ? el('span', 'null', 'null (tombstone)') : el('span', '', r.value);
+    key.title = String(r.key ?? 'null');
+    value.title = String(r.value ?? 'null (tombstone)');
     row.append(el('span', 'off', r.offset), el('span', 'ts', r.timestamp), key, value);
     rows.append(row);
   }

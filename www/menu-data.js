@@ -97,6 +97,12 @@ export const dataMenus = {
       `Partition high watermark ${num(hit.high_watermark)}${typeof hit.replica_high_watermark === 'number' ? ` (this replica knows ${hit.replica_high_watermark})` : ''}.`,
       `State znode: leader ${num(leader)} · leader_epoch ${num(hit.leader_epoch)} · isr [${(hit.isr ?? []).join(',')}] · replicas [${(hit.replicas ?? []).join(',')}].`,
     ];
+    for (const r of (hit.readers ?? []).slice(0, 6)) {
+      info.push(`Read by consumer-${r.consumer} (group ${r.group}): position ${num(r.position)} · committed ${num(r.committed)}.`);
+    }
+    if ((hit.groups ?? []).length > 0) {
+      info.push(`Holds the offsets and metadata of group ${hit.groups.join(', ')}: its leader is their coordinator.`);
+    }
     if (hit.link_to_leader?.slowed) {
       info.push(`Link to leader slowed: ${hit.link_to_leader.latency_min_ms}–${hit.link_to_leader.latency_max_ms} ms.`);
     }

@@ -1,11 +1,14 @@
 // The popup menus that a click on the canvas opens: what can be done to a
 // broker, to ZooKeeper, to a link, or on empty space (the replica and
-// producer menus are in menu-data.js). Every item becomes one Command JSON
+// producer menus are in menu-data.js, the consumer, group and
+// __consumer_offsets menus in menu-groups.js). Every item becomes one Command JSON
 // that goes through sim.apply (the one door into the simulation).
 
 import { el, nodeLabel } from './panels.js';
 import { TIPS } from './menu-tips.js';
 import { dataMenus } from './menu-data.js';
+import { groupMenus } from './menu-groups.js';
+import { GROUP_TIPS } from './group-tips.js';
 
 /** Why a crashed or stopped broker is down: the engine's reason in full, or a plain fallback. */
 function stopReason(hit, state, fromStatus) {
@@ -105,6 +108,9 @@ export class CanvasMenu {
     if (!hit) return;
     if (hit.kind === 'node' && hit.node === 'zk') this.openZk(x, y);
     else if (hit.kind === 'node' && String(hit.node).startsWith('producer-')) this.openProducer(hit, x, y);
+    else if (hit.kind === 'node' && String(hit.node).startsWith('consumer-')) this.openConsumer(hit, x, y);
+    else if (hit.kind === 'group') this.openGroupBox(hit, x, y);
+    else if (hit.kind === 'internal') this.openInternal(hit, x, y);
     else if (hit.kind === 'node') this.openBroker(hit, x, y);
     else if (hit.kind === 'replica') this.openReplica(hit, x, y);
     else if (hit.kind === 'link') this.openLink(hit, x, y);
@@ -171,6 +177,7 @@ export class CanvasMenu {
       info.push(stopReason(hit, state, fromStatus));
     }
     if (peers.length > 0) info.push(`Cut links with ${peers.map(nodeLabel).join(', ')}.`);
+    if ((hit.coordinates ?? []).length > 0) info.push(`Group coordinator of ${hit.coordinates.join(', ')}.`);
     const anchor = this.anchorFor(name, x, y);
     this.open(`${nodeLabel(name)} · ${state.replace('_', ' ')}${role}`, items, info, anchor);
   }
@@ -219,7 +226,7 @@ export class CanvasMenu {
         run: () => this.apply({ type: 'heal_link', ...link, direction: 'both' }),
       },
     ];
-    const brokerish = (n) => /^(broker|producer)-\d+$/.test(n);
+    const brokerish = (n) => /^(broker|producer|consumer)-\d+$/.test(n);
     if (brokerish(hit.a) && brokerish(hit.b)) {
       items.push(...this.slowItems(hit.a, hit.b, hit.link, this.sim.status()?.network));
       if (hit.link?.slowed) state += ` Slowed: ${hit.link.latency_min_ms}–${hit.link.latency_max_ms} ms.`;
@@ -233,6 +240,7 @@ export class CanvasMenu {
       items.push(
         { label: 'Create topic…', title: 'kafka-topics --create', run: () => this.forms.openTopic() },
         { label: 'Add producer…', title: 'Start a producer', run: () => this.forms.openProducer() },
+        { label: 'Add consumer group…', title: GROUP_TIPS.groupId, run: () => this.forms.openGroup() },
       );
     }
     this.open('Cluster', items, [], { x, y, gap: 12 });
@@ -256,11 +264,33 @@ export class CanvasMenu {
     }
   }
 
+  /** A labelled row of small buttons (e.g. the seek targets of one partition). */
+  itemRow(item) {
+    const row = el('div', 'menu-row');
+    row.append(el('span', 'menu-row-label', item.label));
+    for (const sub of item.row) {
+      const b = el('button', 'menu-item small', sub.label);
+      b.type = 'button';
+      b.setAttribute('role', 'menuitem');
+      b.title = sub.title;
+      b.addEventListener('click', () => {
+        this.close();
+        sub.run();
+      });
+      row.append(b);
+    }
+    return row;
+  }
+
   open(title, items, info, anchor) {
     const p = this.popup;
     p.replaceChildren();
     p.append(el('div', 'popup-title', title));
     for (const item of items) {
+      if (item.row) {
+        p.append(this.itemRow(item));
+        continue;
+      }
       const b = el('button', `menu-item${item.danger ? ' danger' : ''}`, item.label);
       b.type = 'button';
       b.setAttribute('role', 'menuitem');
@@ -298,4 +328,4 @@ export class CanvasMenu {
   }
 }
 
-Object.assign(CanvasMenu.prototype, dataMenus);
+Object.assign(CanvasMenu.prototype, dataMenus, groupMenus);

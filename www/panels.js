@@ -27,6 +27,7 @@ export function dialogHead(title, titleId, onClose) {
 /** "broker-2" -> "broker 2", "zk" -> "ZooKeeper". */
 export function nodeLabel(name) {
   if (name === 'zk') return 'ZooKeeper';
+  if (/^consumer-\d+$/.test(String(name))) return String(name);
   const m = /^(broker|producer)-(\d+)$/.exec(String(name));
   return m ? `${m[1]} ${m[2]}` : String(name);
 }
@@ -111,6 +112,7 @@ export const EVENT_COLOURS = {
   truncate: '#e879f9',
   storage: '#a3e635',
   client: '#f472b6',
+  group: '#fb923c',
   info: '#8d99ab',
 };
 
@@ -124,7 +126,8 @@ const EVENT_TITLES = {
   replication: 'replication: a replica became leader or follower, the ISR shrank or grew, the high watermark, NOT_ENOUGH_REPLICAS',
   truncate: 'log truncation: a follower cut its log back to the new leader\'s end offset for its leader epoch (KIP-101), or to its high watermark (the old rule)',
   storage: 'storage: segments rolled or deleted by retention, logs cleaned, replicas deleted',
-  client: 'a producer: metadata, batches sent, retries, errors, records lost in its buffer',
+  client: 'a producer or consumer: metadata, batches sent, retries, errors, records lost in its buffer, positions, seeks',
+  group: 'consumer groups: FindCoordinator, JoinGroup, the leader\'s assignment, SyncGroup, rebalances, commits, session timeouts, duplicates',
   info: 'information',
 };
 

@@ -1,12 +1,17 @@
 //! The data side of the snapshot: topics, every partition replica each
-//! broker hosts (its role, log end offset and high watermark) and the
-//! producers with their accumulators. Leadership and the ISR are read from
-//! the partition state znodes (what the controller decided); offsets from
-//! the replicas' logs, which survive a crash.
+//! broker hosts (its role, log end offset and high watermark), the
+//! producers with their accumulators and the consumer groups (`groups`);
+//! `__consumer_offsets` is folded (`internal`). Leadership and the ISR are
+//! read from the partition state znodes (what the controller decided);
+//! offsets from the replicas' logs, which survive a crash.
 //!
 //! Invariant: everything here is read-only and bounded by the world's own
 //! limits (partitions, producers); nothing is kept between frames.
 
+use super::data_layout::topic_color;
+use super::groups::{groups, GroupSnap};
+use super::internal::{fold_internal, InternalSnap};
+use crate::broker::OFFSETS_TOPIC;
 use crate::cluster::{PartitionReport, World};
 use crate::protocol::acks_name;
 use crate::topic::TopicPartition;
@@ -20,6 +25,10 @@ pub const MAX_DRAWN_BATCHES: usize = 4;
 pub struct TopicSnap {
     /// Name.
     pub name: String,
+    /// Kafka's internal topic `__consumer_offsets` (folded on the canvas).
+    pub internal: bool,
+    /// Its colour: the user's topics share the palette, the internal one is grey.
+    pub color: &'static str,
     /// Partition count.
     pub partitions: usize,
     /// Replication factor (replicas of partition 0).
@@ -139,8 +148,16 @@ pub struct ProducerSnap {
 pub struct DataSnap {
     /// Topics by name.
     pub topics: Vec<TopicSnap>,
-    /// Replicas hosted per broker id, by topic then partition.
+    /// Replicas hosted per broker id, by topic then partition (without the
+    /// folded `__consumer_offsets` replicas).
     pub replicas: BTreeMap<i32, Vec<ReplicaSnap>>,
+    /// `__consumer_offsets` on each broker, folded to counts and the
+    /// partitions that hold a group.
+    pub internal: BTreeMap<i32, InternalSnap>,
+    /// Every `__consumer_offsets` partition is drawn as a cell too.
+    pub internal_expanded: bool,
+    /// Consumer groups with their members.
+    pub groups: Vec<GroupSnap>,
     /// Producers by id.
     pub producers: Vec<ProducerSnap>,
     /// Acknowledged records found lost.
@@ -172,15 +189,30 @@ fn window(p: &PartitionReport) -> (i64, i64) {
     ((hi - span).max(0), (hi - span).max(0) + span)
 }
 
-/// Reads topics, replicas and producers from the world.
-pub fn data(world: &World) -> DataSnap {
+/// Colour of the internal topic's replicas.
+pub const INTERNAL_COLOR: &str = "#94a3b8";
+
+/// Reads topics, replicas, producers and groups from the world; with
+/// `expand_internal` every `__consumer_offsets` replica stays in the
+/// brokers' lists.
+pub fn data(world: &World, expand_internal: bool) -> DataSnap {
     let reports = world.partition_reports();
     let mut topics: Vec<TopicSnap> = Vec::new();
     let mut replicas: BTreeMap<i32, Vec<ReplicaSnap>> = BTreeMap::new();
+    let mut user_topics = 0;
     for p in &reports {
         if topics.last().map(|t| &t.name) != Some(&p.topic) {
+            let internal = p.topic == OFFSETS_TOPIC;
+            let color = if internal {
+                INTERNAL_COLOR
+            } else {
+                user_topics += 1;
+                topic_color(user_topics - 1)
+            };
             topics.push(TopicSnap {
                 name: p.topic.clone(),
+                internal,
+                color,
                 partitions: 0,
                 replication_factor: p.replicas.len(),
             });
@@ -215,6 +247,8 @@ pub fn data(world: &World) -> DataSnap {
     for id in world.brokers().keys() {
         replicas.entry(*id).or_default();
     }
+    let groups = groups(world, &topics, &reports);
+    let internal = fold_internal(world, &topics, &groups, &mut replicas, expand_internal);
     let producers = world
         .producers()
         .values()
@@ -274,6 +308,9 @@ pub fn data(world: &World) -> DataSnap {
     DataSnap {
         topics,
         replicas,
+        internal,
+        internal_expanded: expand_internal,
+        groups,
         producers,
         acked_lost: world.ledger().lost_total(),
     }

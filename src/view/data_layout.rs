@@ -1,15 +1,19 @@
 //! Layout once the cluster holds data: ZooKeeper's box on top (folded to
 //! fit), brokers in a grid sized to show every partition replica they host
-//! (drawn by `replicas`), and producers in a row at the bottom showing
+//! (drawn by `replicas`, with the folded `__consumer_offsets` under them),
+//! and the clients at the bottom (placed by `clients`): producers showing
 //! their accumulators, with the points their links attach to.
 
+use super::clients::place_clients;
 use super::data::{ProducerSnap, ReplicaSnap};
 use super::geometry::{broker_grid, Geometry, ReplicaMode};
 use super::ink::{clip, text, DIM, MUTED, TEXT};
+use super::internal::footer_h;
 use super::shape::{Align, Pt, Shape};
 use super::Scene;
 use super::{znodes, Snapshot};
 use crate::protocol::MsgKind;
+use crate::sim::NodeId;
 use std::collections::BTreeMap;
 
 /// Height of a broker's header (name, state, session) in data mode.
@@ -87,26 +91,21 @@ pub(super) fn place(snap: &Snapshot, vp: super::Viewport) -> Geometry {
     let zk_h = 36.0 + folded.len() as f32 * ZK_LINE_H;
     let zk = ((vp.w - zk_w) / 2.0, 10.0, zk_w, zk_h);
 
-    // Producers: a row (or two) at the bottom.
-    let np = snap.data.producers.len();
+    // Producers and groups: rows at the bottom.
+    let clients = place_clients(snap, vp.w, vp.h, margin);
+    let bottom = if clients.producers.is_empty() && clients.groups.is_empty() {
+        vp.h - 10.0
+    } else {
+        clients.top - 40.0
+    };
     let gap = 14.0;
-    let mut producers = BTreeMap::new();
-    let mut bottom = vp.h - 10.0;
-    if np > 0 {
-        let per_row = (((vp.w - 2.0 * margin + gap) / (120.0 + gap)).floor() as usize).clamp(1, np);
-        let rows = np.div_ceil(per_row);
-        let pw = ((vp.w - 2.0 * margin - (per_row as f32 - 1.0) * gap) / per_row as f32).min(210.0);
-        let top = vp.h - 8.0 - rows as f32 * (PRODUCER_H + 8.0);
-        for (i, p) in snap.data.producers.iter().enumerate() {
-            let (row, col) = (i / per_row, i % per_row);
-            let in_row = (np - row * per_row).min(per_row) as f32;
-            let row_w = in_row * pw + (in_row - 1.0) * gap;
-            let x = (vp.w - row_w) / 2.0 + col as f32 * (pw + gap);
-            let y = top + row as f32 * (PRODUCER_H + 8.0);
-            producers.insert(p.id, (x, y, pw, PRODUCER_H));
-        }
-        bottom = top - 40.0;
-    }
+    // Room for the folded __consumer_offsets under each broker's replicas.
+    let footer = snap
+        .data
+        .internal
+        .values()
+        .map(|s| footer_h(Some(s)))
+        .fold(0.0, f32::max);
 
     // Brokers: the grid whose replica drawing is largest.
     let area_top = zk.1 + zk_h + 40.0;
@@ -121,7 +120,7 @@ pub(super) fn place(snap: &Snapshot, vp: super::Viewport) -> Geometry {
         }
         let row_gap = if rows > 1 { 30.0 } else { 0.0 };
         let bh = (avail - (rows as f32 - 1.0) * row_gap) / rows as f32;
-        let Some((mode, need)) = best_mode(snap, bw - 14.0, bh - HEADER_H - 6.0) else {
+        let Some((mode, need)) = best_mode(snap, bw - 14.0, bh - HEADER_H - 6.0 - footer) else {
             continue;
         };
         // Rows beat cells; among equals fewer grid rows win (wider text first).
@@ -154,14 +153,19 @@ pub(super) fn place(snap: &Snapshot, vp: super::Viewport) -> Geometry {
     };
     let rows = n.div_ceil(per_row) as f32;
     let bh_max = (avail - (rows - 1.0) * row_gap) / rows;
-    let bh = (HEADER_H + need + 8.0).max(56.0).min(bh_max.max(40.0));
+    let bh = (HEADER_H + need + 8.0 + footer)
+        .max(56.0)
+        .min(bh_max.max(40.0));
     let used = rows * bh + (rows - 1.0) * row_gap;
     let top = area_top + ((avail - used) * 0.4).clamp(0.0, 160.0);
     let brokers = broker_grid(snap, vp.w, per_row, (bw, bh), (gap, row_gap), top);
     Geometry {
         zk,
         brokers,
-        producers,
+        producers: clients.producers,
+        groups: clients.groups,
+        consumers: clients.members,
+        footer,
         compact: true,
         znodes: folded,
         line_h: ZK_LINE_H,
@@ -175,7 +179,7 @@ pub(super) fn draw_producer(scene: &mut Scene, g: &Geometry, p: &ProducerSnap) {
     let Some(&(x, y, w, h)) = g.producers.get(&p.id) else {
         return;
     };
-    let node = crate::sim::NodeId::Producer(p.id);
+    let node = NodeId::Producer(p.id);
     scene.boxes.push((node, x, y, w, h));
     let pink = MsgKind::Produce.color();
     scene.shapes.push(Shape::Rect {
@@ -315,17 +319,36 @@ pub(super) fn producer_anchor(g: &Geometry, id: i32, broker: Option<i32>) -> Pt 
     }
 }
 
-/// Anchor of a broker's producer links: its bottom edge, spread by producer.
-pub(super) fn broker_bottom_for(g: &Geometry, broker: i32, producer: i32) -> Pt {
+/// Anchor of a broker's client links: its bottom edge, spread by client
+/// (producers, then consumers).
+pub(super) fn broker_bottom_for(g: &Geometry, broker: i32, client: NodeId) -> Pt {
     let Some(&(x, y, w, h)) = g.brokers.get(&broker) else {
         return (0.0, 0.0);
     };
-    let n = g.producers.len().max(1) as f32;
-    let i = g.producers.keys().position(|k| *k == producer).unwrap_or(0) as f32;
+    let n = (g.producers.len() + g.consumers.len()).max(1) as f32;
+    let i = match client {
+        NodeId::Producer(id) => g.producers.keys().position(|k| *k == id),
+        NodeId::Consumer(id) => g
+            .consumers
+            .keys()
+            .position(|k| *k == id)
+            .map(|i| i + g.producers.len()),
+        _ => None,
+    }
+    .unwrap_or(0) as f32;
     (x + 12.0 + (w - 24.0) * (i + 0.5) / n, y + h)
 }
 
-/// Anchor of a consumer's links (laid out with the groups).
-pub(super) fn consumer_anchor(_g: &Geometry, _id: i32) -> Pt {
-    (0.0, 0.0)
+/// Anchor of a consumer's links: its member box's top edge, spread by broker.
+pub(super) fn consumer_anchor(g: &Geometry, id: i32, broker: Option<i32>) -> Pt {
+    let Some(&(x, y, w, _)) = g.consumers.get(&id) else {
+        return (0.0, 0.0);
+    };
+    match broker.and_then(|b| g.brokers.keys().position(|k| *k == b)) {
+        Some(i) => {
+            let n = g.brokers.len() as f32;
+            (x + 10.0 + (w - 20.0) * (i as f32 + 0.5) / n, y)
+        }
+        None => (x + w / 2.0, y),
+    }
 }

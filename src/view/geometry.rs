@@ -1,4 +1,4 @@
-//! Geometry: where ZooKeeper, the brokers and the producers go for a
+//! Geometry: where ZooKeeper, the brokers and the clients go for a
 //! viewport, and the path of the link between any two nodes. ZooKeeper sits
 //! on top with its znode tree; brokers sit in rows below; a broker's
 //! ZooKeeper link runs up to the ensemble, broker-to-broker links arc below
@@ -30,6 +30,12 @@ pub(super) struct Geometry {
     pub(super) zk: (f32, f32, f32, f32),
     pub(super) brokers: BTreeMap<i32, (f32, f32, f32, f32)>,
     pub(super) producers: BTreeMap<i32, (f32, f32, f32, f32)>,
+    /// Group boxes, in the snapshot's group order.
+    pub(super) groups: Vec<(f32, f32, f32, f32)>,
+    /// Member boxes by consumer id.
+    pub(super) consumers: BTreeMap<i32, (f32, f32, f32, f32)>,
+    /// Height kept under every broker's replicas for `__consumer_offsets`.
+    pub(super) footer: f32,
     pub(super) compact: bool,
     /// The znode lines shown (folded to fit).
     pub(super) znodes: Vec<ZnodeSnap>,
@@ -48,7 +54,7 @@ impl Geometry {
                 .get(&id)
                 .map_or((0.0, 0.0), |(x, y, w, _)| (x + w / 2.0, *y)),
             NodeId::Producer(id) => data_layout::producer_anchor(self, id, None),
-            NodeId::Consumer(id) => data_layout::consumer_anchor(self, id),
+            NodeId::Consumer(id) => data_layout::consumer_anchor(self, id, None),
         }
     }
 
@@ -82,9 +88,14 @@ impl Geometry {
                 }
             }
             (NodeId::Broker(b), NodeId::Producer(p)) => Path {
-                from: data_layout::broker_bottom_for(self, b, p),
+                from: data_layout::broker_bottom_for(self, b, hi),
                 ctrl: None,
                 to: data_layout::producer_anchor(self, p, Some(b)),
+            },
+            (NodeId::Broker(b), NodeId::Consumer(c)) => Path {
+                from: data_layout::broker_bottom_for(self, b, hi),
+                ctrl: None,
+                to: data_layout::consumer_anchor(self, c, Some(b)),
             },
             _ => Path {
                 from: self.anchor(lo),
@@ -101,7 +112,10 @@ impl Geometry {
 }
 
 pub(super) fn place(snap: &Snapshot, vp: Viewport) -> Geometry {
-    if !snap.data.topics.is_empty() || !snap.data.producers.is_empty() {
+    if !snap.data.topics.is_empty()
+        || !snap.data.producers.is_empty()
+        || !snap.data.groups.is_empty()
+    {
         return data_layout::place(snap, vp);
     }
     let margin = 20.0;
@@ -134,6 +148,9 @@ pub(super) fn place(snap: &Snapshot, vp: Viewport) -> Geometry {
         zk,
         brokers,
         producers: BTreeMap::new(),
+        groups: Vec::new(),
+        consumers: BTreeMap::new(),
+        footer: 0.0,
         compact,
         znodes: snap.znodes.clone(),
         line_h: 17.0,

@@ -1,14 +1,19 @@
 //! Layout: a snapshot and a viewport in, shapes and click targets out. It
-//! draws the links (faint for a producer's idle metadata links, red and
+//! draws the links (faint for a client's idle links, red and
 //! dashed when cut, dashed to a dead broker), then the node boxes, replicas
-//! and producers, then what is on the links. `geometry` decides where things
-//! go, `boxes` draws ZooKeeper and the brokers, `data_layout` the replicas
-//! and producers, `wire` the messages and link marks.
+//! (with the folded `__consumer_offsets`), producers, members' lines to
+//! their partitions and the group boxes, then what is on the links.
+//! `geometry` decides where things go, `boxes` draws ZooKeeper and the
+//! brokers, `data_layout` the replicas and producers, `internal` the
+//! offsets topic, `group_layout` the groups, `wire` the messages and link
+//! marks.
 
 use super::boxes::{draw_broker, draw_zk};
 use super::data_layout;
 use super::geometry::place;
+use super::group_layout::{draw_groups, draw_members, draw_owner_lines, OwnerLine};
 use super::ink::{text, CUT, LINK, MUTED};
+use super::internal::draw_internal;
 use super::replicas;
 use super::shape::{Align, Path, Pt, Shape};
 use super::wire::{draw_cut, draw_messages, draw_slow};
@@ -51,6 +56,16 @@ pub enum HitTarget {
         /// Partition.
         partition: i32,
     },
+    /// A consumer group's box (outside its members).
+    Group {
+        /// `group.id`.
+        group: String,
+    },
+    /// The folded `__consumer_offsets` strip of a broker.
+    Internal {
+        /// The broker.
+        broker: i32,
+    },
 }
 
 /// A replica's click target: left, top, width, height, broker, topic index, partition.
@@ -69,6 +84,12 @@ pub struct Scene {
     pub cells: Vec<CellTarget>,
     /// Topic names, for the cells' topic index.
     pub topics: Vec<String>,
+    /// The `__consumer_offsets` strips: broker, left, top, width, height.
+    pub strips: Vec<(i32, f32, f32, f32, f32)>,
+    /// Group boxes: group, left, top, width, height.
+    pub groups: Vec<(String, f32, f32, f32, f32)>,
+    /// Lines drawn from members to the replicas they read.
+    pub owners: Vec<OwnerLine>,
 }
 
 impl Scene {
@@ -83,9 +104,23 @@ impl Scene {
                 });
             }
         }
+        let inside =
+            |x: f32, y: f32, w: f32, h: f32| p.0 >= x && p.0 <= x + w && p.1 >= y && p.1 <= y + h;
+        for (broker, x, y, w, h) in &self.strips {
+            if inside(*x, *y, *w, *h) {
+                return Some(HitTarget::Internal { broker: *broker });
+            }
+        }
         for (node, x, y, w, h) in &self.boxes {
-            if p.0 >= *x && p.0 <= x + w && p.1 >= *y && p.1 <= y + h {
+            if inside(*x, *y, *w, *h) {
                 return Some(HitTarget::Node { node: *node });
+            }
+        }
+        for (group, x, y, w, h) in &self.groups {
+            if inside(*x, *y, *w, *h) {
+                return Some(HitTarget::Group {
+                    group: group.clone(),
+                });
             }
         }
         self.links
@@ -103,6 +138,31 @@ impl Scene {
             .iter()
             .find(|c| c.4 == broker && c.5 == t && c.6 == partition)
             .map(|(x, y, w, h, ..)| (x + w / 2.0, y + h / 2.0))
+    }
+
+    /// Middle of the bottom edge of a replica's cell on a broker.
+    pub fn replica_bottom(&self, broker: i32, topic: &str, partition: i32) -> Option<Pt> {
+        let t = self.topics.iter().position(|n| n == topic)?;
+        self.cells
+            .iter()
+            .find(|c| c.4 == broker && c.5 == t && c.6 == partition)
+            .map(|(x, y, w, h, ..)| (x + w / 2.0, y + h))
+    }
+
+    /// Centre of a group's box.
+    pub fn group_center(&self, group: &str) -> Option<Pt> {
+        self.groups
+            .iter()
+            .find(|g| g.0 == group)
+            .map(|(_, x, y, w, h)| (x + w / 2.0, y + h / 2.0))
+    }
+
+    /// Centre of a broker's `__consumer_offsets` strip.
+    pub fn strip_center(&self, broker: i32) -> Option<Pt> {
+        self.strips
+            .iter()
+            .find(|s| s.0 == broker)
+            .map(|(_, x, y, w, h)| (x + w / 2.0, y + h / 2.0))
     }
 
     /// Centre of a node's box.
@@ -150,11 +210,20 @@ pub fn layout(snap: &Snapshot, vp: Viewport) -> Scene {
         });
     }
     pairs.extend(cut_pairs.iter().copied());
-    // Producers talk to the leaders their metadata names: faint links.
+    // Producers talk to the leaders their metadata names, consumers to their
+    // coordinator and the leaders they fetch from: faint links.
     let mut quiet: BTreeSet<(NodeId, NodeId)> = BTreeSet::new();
     for p in snap.data.producers.iter().filter(|p| p.alive) {
         for l in p.leaders.iter().filter(|l| up.contains(l)) {
             let pair = (NodeId::Broker(*l), NodeId::Producer(p.id));
+            if !pairs.contains(&pair) {
+                quiet.insert(pair);
+            }
+        }
+    }
+    for m in snap.data.groups.iter().flat_map(|g| &g.members) {
+        for l in m.brokers.iter().filter(|l| up.contains(l)) {
+            let pair = (NodeId::Broker(*l), NodeId::Consumer(m.consumer));
             if !pairs.contains(&pair) {
                 quiet.insert(pair);
             }
@@ -187,19 +256,28 @@ pub fn layout(snap: &Snapshot, vp: Viewport) -> Scene {
         scene.links.push((*a, *b, path));
     }
     draw_zk(&mut scene, &g, snap);
+    let internal_topic = snap.data.topics.iter().position(|t| t.internal);
     for b in &snap.brokers {
         draw_broker(&mut scene, &g, b);
-        if let (Some(mode), Some(rect), Some(reps)) = (
+        if let (Some(mode), Some(&(x, y, w, h)), Some(reps)) = (
             g.replicas,
             g.brokers.get(&b.id),
             snap.data.replicas.get(&b.id),
         ) {
-            replicas::draw_replicas(&mut scene, mode, b.id, *rect, reps, &snap.data.topics);
+            let rect = (x, y, w, h - g.footer);
+            replicas::draw_replicas(&mut scene, mode, b.id, rect, reps, &snap.data.topics);
+            if let (Some(t), Some(s)) = (internal_topic, snap.data.internal.get(&b.id)) {
+                let at = (x, y + h - g.footer, w);
+                draw_internal(&mut scene, b.id, at, s, t, snap.data.internal_expanded);
+            }
         }
     }
     for p in &snap.data.producers {
         data_layout::draw_producer(&mut scene, &g, p);
     }
+    draw_groups(&mut scene, &g, snap);
+    draw_owner_lines(&mut scene, &g, snap);
+    draw_members(&mut scene, &g, snap);
     for (a, b, ms) in &snap.slow_links {
         draw_slow(&mut scene, &g, *a, *b, *ms);
     }

@@ -4,26 +4,35 @@
 //! the world or knows the browser, so all of it is tested natively.
 
 mod boxes;
+mod clients;
 mod data;
 mod data_layout;
 mod geometry;
+mod group_layout;
+mod groups;
 mod ink;
+mod internal;
 mod layout;
 mod replicas;
 mod shape;
 mod status;
+mod status_groups;
 pub mod storage;
 mod wire;
 mod znodes;
 
 pub use data::{
     BatchSnap, DataSnap, ProducerSnap, QueueSnap, ReplicaRole, ReplicaSnap, TopicSnap,
-    MAX_DRAWN_BATCHES,
+    INTERNAL_COLOR, MAX_DRAWN_BATCHES,
 };
 pub use data_layout::topic_color;
+pub use group_layout::{state_style, OwnerLine};
+pub use groups::{group_color, GroupSnap, Life, MemberSnap, PartSnap};
+pub use internal::{CoordRow, InternalSnap};
 pub use layout::{layout, HitTarget, Scene, Viewport};
 pub use shape::{Align, Path, Pt, Shape};
 pub use status::{legend_json, status, Status, StatusBroker};
+pub use status_groups::{status_consumer, StatusConsumer, StatusPosition};
 
 use crate::broker::ZkConn;
 use crate::cluster::{state_name, Process, World, DROP_MARK_MS};
@@ -207,8 +216,20 @@ fn fold_registrations(znodes: &mut Vec<ZnodeSnap>) {
     );
 }
 
+/// How the page asked to see the world.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ViewOptions {
+    /// Draw every `__consumer_offsets` partition instead of folding them.
+    pub expand_internal: bool,
+}
+
 /// Reads the world into a snapshot; `frac_ms` is the animation's sub-ms carry.
 pub fn snapshot(world: &World, frac_ms: f64) -> Snapshot {
+    snapshot_with(world, frac_ms, ViewOptions::default())
+}
+
+/// `snapshot` with the page's view options.
+pub fn snapshot_with(world: &World, frac_ms: f64, opts: ViewOptions) -> Snapshot {
     let now = world.now() as f64 + frac_ms.clamp(0.0, 1.0);
     let zk = world.zk();
     let mut znodes: Vec<ZnodeSnap> = zk
@@ -316,6 +337,7 @@ pub fn snapshot(world: &World, frac_ms: f64) -> Snapshot {
         .map(|id| NodeId::Broker(*id))
         .collect();
     nodes.extend(world.producers().keys().map(|id| NodeId::Producer(*id)));
+    nodes.extend(world.consumers().keys().map(|id| NodeId::Consumer(*id)));
     let mut slow_links = Vec::new();
     for (i, a) in nodes.iter().enumerate() {
         for b in &nodes[i + 1..] {
@@ -334,7 +356,7 @@ pub fn snapshot(world: &World, frac_ms: f64) -> Snapshot {
         messages,
         cuts: world.net().cuts().collect(),
         drops,
-        data: data::data(world),
+        data: data::data(world, opts.expand_internal),
         slow_links,
     }
 }

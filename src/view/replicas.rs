@@ -7,7 +7,7 @@
 
 use super::data::{ReplicaRole, ReplicaSnap, TopicSnap};
 use super::data_layout::{
-    topic_color, BAR_BG, COMMITTED, DOWN, HEADER_H, OFFLINE, OUT_OF_SYNC, ROW_H, UNCOMMITTED,
+    BAR_BG, COMMITTED, DOWN, HEADER_H, OFFLINE, OUT_OF_SYNC, ROW_H, UNCOMMITTED,
 };
 use super::geometry::ReplicaMode;
 use super::ink::{clip, text, DIM, MUTED, TEXT};
@@ -163,7 +163,7 @@ pub(super) fn draw_replicas(
                 if ry + ROW_H > bottom + 2.0 {
                     break;
                 }
-                let color = topic_color(r.topic);
+                let color = topics[r.topic].color;
                 marker(&mut scene.shapes, r, color, (x0, ry + 2.0, 9.0));
                 let name = format!("{}-{}", topics[r.topic].name, r.partition);
                 let mut t = text(
@@ -218,7 +218,7 @@ pub(super) fn draw_replicas(
                 let group: Vec<&ReplicaSnap> =
                     reps[i..].iter().take_while(|r| r.topic == t).collect();
                 i += group.len();
-                let color = topic_color(t);
+                let color = topics[t].color;
                 let ly = y0 + line as f32 * (pitch + 3.0);
                 if label_w > 0.0 && ly + pitch <= bottom + 2.0 {
                     let mut lt = text(

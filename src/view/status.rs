@@ -1,17 +1,24 @@
 //! The small serde views the page's panels poll: status line (with the
-//! partitions, producers and the acknowledged-but-lost counter), legend.
+//! partitions, producers, the acknowledged-but-lost counter, consumer
+//! groups and consumers), legend.
 
+use super::status_groups::{consumers, StatusConsumer};
+use super::INTERNAL_COLOR;
+use crate::broker::OFFSETS_TOPIC;
 use crate::client::producer::ProducerConfig;
-use crate::cluster::{state_name, PartitionReport, Process, World};
+use crate::cluster::{state_name, GroupReport, PartitionReport, Process, World};
 use crate::protocol::{acks_name, MsgKind};
 use crate::sim::LinkConfig;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// A topic in the status view.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StatusTopic {
     /// Name.
     pub name: String,
+    /// Kafka's internal `__consumer_offsets`.
+    pub internal: bool,
     /// Partitions.
     pub partitions: usize,
     /// Replication factor.
@@ -99,12 +106,26 @@ pub struct Status {
     pub acked_lost: u64,
     /// The cluster's link settings (what a slowed link goes back to).
     pub network: LinkConfig,
+    /// Consumer groups as `kafka-consumer-groups --describe` shows them.
+    pub groups: Vec<GroupReport>,
+    /// Each group's colour on the canvas.
+    pub group_colors: BTreeMap<String, &'static str>,
+    /// Consumers.
+    pub consumers: Vec<StatusConsumer>,
 }
 
 fn topics(world: &World, partitions: &[PartitionReport]) -> Vec<StatusTopic> {
     let mut out: Vec<StatusTopic> = Vec::new();
+    let mut user_topics = 0;
     for p in partitions {
         if out.last().map(|t| &t.name) != Some(&p.topic) {
+            let internal = p.topic == OFFSETS_TOPIC;
+            let color = if internal {
+                INTERNAL_COLOR
+            } else {
+                user_topics += 1;
+                super::topic_color(user_topics - 1)
+            };
             let cfg = world
                 .zk()
                 .tree()
@@ -112,9 +133,10 @@ fn topics(world: &World, partitions: &[PartitionReport]) -> Vec<StatusTopic> {
                 .and_then(|n| crate::topic::parse_config(&n.data, &world.config().topic_defaults));
             out.push(StatusTopic {
                 name: p.topic.clone(),
+                internal,
                 partitions: 0,
                 replication_factor: p.replicas.len(),
-                color: super::topic_color(out.len()),
+                color,
                 min_insync_replicas: cfg.as_ref().map(|c| c.min_insync_replicas),
                 unclean_leader_election_enable: cfg.map(|c| c.unclean_leader_election_enable),
                 offline: 0,
@@ -139,6 +161,12 @@ pub fn status(world: &World) -> Status {
     let controller = world.controller();
     let epoch = world.controller_epoch();
     let partitions = world.partition_reports();
+    let groups = world.group_reports();
+    let group_colors = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.group.clone(), super::group_color(i)))
+        .collect();
     Status {
         now_ms: world.now(),
         speed: world.speed(),
@@ -185,6 +213,9 @@ pub fn status(world: &World) -> Status {
             .collect(),
         acked_lost: world.ledger().lost_total(),
         network: world.config().network,
+        groups,
+        group_colors,
+        consumers: consumers(world),
     }
 }
 

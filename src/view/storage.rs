@@ -1,7 +1,9 @@
 //! JSON views of one partition's log for the storage inspector: the folder
-//! (segment files with sizes), batches with their records, index entries,
-//! and every step of finding an offset.
+//! (segment files with sizes), batches with their records (for
+//! `__consumer_offsets`, decoded: offset commits and group metadata),
+//! index entries, and every step of finding an offset.
 
+use crate::broker::coordinator::records::{decode, OffsetsRecord};
 use crate::log::lab::{Lab, PRESETS};
 use crate::log::{records, Log, LogConfig, CHECKPOINT_FILE};
 use serde_json::{json, Value};
@@ -80,6 +82,59 @@ fn partition_file_json(log: &Log) -> Value {
 
 /// A page of batches of one segment, with their records.
 pub fn batches_json(log: &Log, base: i64, from: usize, count: usize) -> Value {
+    batches_page(log, base, from, count, false)
+}
+
+/// `batches_json` for a `__consumer_offsets` log: keys and values decoded
+/// from Kafka's schemas (offset commits and group metadata) into words.
+pub fn offsets_batches_json(log: &Log, base: i64, from: usize, count: usize) -> Value {
+    batches_page(log, base, from, count, true)
+}
+
+/// Longest decoded `__consumer_offsets` value shown, in characters.
+const MAX_DECODED_CHARS: usize = 160;
+
+/// An offsets record's key and value in words.
+fn decoded(key: &[u8], value: Option<&[u8]>) -> Option<(String, Option<String>)> {
+    Some(match decode(key, value)? {
+        OffsetsRecord::Offset { group, tp, offset } => (
+            format!("{group} · {tp} (offset commit)"),
+            offset.map(|o| format!("offset {o}")),
+        ),
+        OffsetsRecord::Group { group, value } => (
+            format!("{group} (group metadata)"),
+            value.map(|g| {
+                let members: Vec<String> = g
+                    .members
+                    .iter()
+                    .map(|m| {
+                        let parts: Vec<String> =
+                            m.assignment.iter().map(|tp| tp.to_string()).collect();
+                        format!("{} [{}]", m.client_id, parts.join(", "))
+                    })
+                    .collect();
+                let s = format!(
+                    "generation {} · {} · leader {} · members: {}",
+                    g.generation,
+                    g.protocol.as_deref().unwrap_or("no protocol"),
+                    g.leader.as_deref().unwrap_or("none"),
+                    if members.is_empty() {
+                        "none".to_string()
+                    } else {
+                        members.join("; ")
+                    }
+                );
+                let mut out: String = s.chars().take(MAX_DECODED_CHARS).collect();
+                if s.chars().count() > MAX_DECODED_CHARS {
+                    out.push('…');
+                }
+                out
+            }),
+        ),
+    })
+}
+
+fn batches_page(log: &Log, base: i64, from: usize, count: usize, offsets: bool) -> Value {
     let Some(seg) = log.segments().get(&base) else {
         return json!({ "total": 0, "batches": [] });
     };
@@ -98,12 +153,26 @@ pub fn batches_json(log: &Log, base: i64, from: usize, count: usize) -> Value {
                 "crc": format!("{:08x}", info.crc),
                 "partition_leader_epoch": info.partition_leader_epoch,
                 "max_timestamp": info.max_timestamp,
-                "records": recs.iter().map(|r| json!({
-                    "offset": r.offset,
-                    "timestamp": r.timestamp,
-                    "key": shown(r.key.as_deref()),
-                    "value": shown(r.value.as_deref()),
-                })).collect::<Vec<_>>(),
+                "records": recs.iter().map(|r| {
+                    let words = offsets
+                        .then(|| decoded(r.key.as_deref()?, r.value.as_deref()))
+                        .flatten();
+                    match words {
+                        Some((key, value)) => json!({
+                            "offset": r.offset,
+                            "timestamp": r.timestamp,
+                            "key": key,
+                            "value": value,
+                            "decoded": true,
+                        }),
+                        None => json!({
+                            "offset": r.offset,
+                            "timestamp": r.timestamp,
+                            "key": shown(r.key.as_deref()),
+                            "value": shown(r.value.as_deref()),
+                        }),
+                    }
+                }).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -205,5 +274,28 @@ mod tests {
         let idx = index_json(lab.log(), 368_796);
         assert!(idx["index"].as_array().unwrap().len() > 100);
         assert!(presets_json().contains("368801"));
+    }
+
+    #[test]
+    fn consumer_offsets_records_are_shown_in_words() {
+        use crate::broker::coordinator::records::{offset_key, offset_value};
+        use crate::log::{encode_batch, Record};
+        use crate::topic::TopicPartition;
+        let key = offset_key("queue", &TopicPartition::new("orders", 1));
+        let value = offset_value(17, 8_192);
+        let recs = [
+            Record::new(0, 8_192, Some(&key), Some(&value)),
+            Record::new(1, 8_193, Some(&key), None),
+        ];
+        let mut log = Log::new(LogConfig::default(), 0);
+        log.append_as_leader(8_193, &encode_batch(&recs, 0), 0)
+            .unwrap();
+        let page = offsets_batches_json(&log, 0, 0, 1);
+        let shown = &page["batches"][0]["records"];
+        assert_eq!(shown[0]["key"], "queue · orders-1 (offset commit)");
+        assert_eq!(shown[0]["value"], "offset 17");
+        assert_eq!(shown[1]["value"], Value::Null, "a tombstone");
+        let raw = batches_json(&log, 0, 0, 1);
+        assert_ne!(raw["batches"][0]["records"][0]["key"], shown[0]["key"]);
     }
 }

@@ -124,7 +124,12 @@ impl ReplicaStorage {
         let base = whole(base_offset, "base offset")? as i64;
         let from = whole(from, "from")? as usize;
         let count = whole(count, "count")? as usize;
-        Ok(storage::batches_json(&self.log, base, from, count).to_string())
+        let page = if self.meta["topic"] == crate::broker::OFFSETS_TOPIC {
+            storage::offsets_batches_json(&self.log, base, from, count)
+        } else {
+            storage::batches_json(&self.log, base, from, count)
+        };
+        Ok(page.to_string())
     }
 
     /// One segment's `.index` and `.timeindex` entries.

@@ -3,6 +3,7 @@
 //! and paints), the painter for the view's shapes, and errors as `JsError`.
 
 mod bench;
+mod hits;
 mod lab;
 mod painter;
 
@@ -10,7 +11,7 @@ pub use bench::AppendBench;
 pub use lab::{ReplicaStorage, StorageLab};
 
 use crate::sim::{ClusterConfig, Command, NodeId};
-use crate::view::{self, Scene, Viewport};
+use crate::view::{self, Scene, ViewOptions, Viewport};
 use crate::World;
 use wasm_bindgen::prelude::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -41,6 +42,7 @@ pub struct App {
     carry_ms: f64,
     scene: Scene,
     scenario: Option<(String, String)>,
+    opts: ViewOptions,
 }
 
 #[wasm_bindgen]
@@ -86,6 +88,7 @@ impl App {
             carry_ms: 0.0,
             scene: Scene::default(),
             scenario: None,
+            opts: ViewOptions::default(),
         })
     }
 
@@ -149,7 +152,7 @@ impl App {
     }
 
     fn paint(&mut self) {
-        let snap = view::snapshot(&self.world, self.carry_ms);
+        let snap = view::snapshot_with(&self.world, self.carry_ms, self.opts);
         self.scene = view::layout(&snap, self.vp);
         painter::paint(&self.ctx, &self.scene, self.vp, self.dpr);
     }
@@ -165,80 +168,19 @@ impl App {
 
     /// What is under a point (CSS px), as JSON.
     pub fn hit(&self, x: f64, y: f64) -> String {
-        let target = self.scene.hit((x as f32, y as f32));
-        let value = match target {
-            Some(view::HitTarget::Node { node }) => {
-                let cut_peers: std::collections::BTreeSet<NodeId> = self
-                    .world
-                    .net()
-                    .cuts()
-                    .filter_map(|(a, b)| match (a == node, b == node) {
-                        (true, _) => Some(b),
-                        (_, true) => Some(a),
-                        _ => None,
-                    })
-                    .collect();
-                let mut v =
-                    serde_json::json!({ "kind": "node", "node": node, "cut_peers": cut_peers });
-                if let NodeId::Broker(id) = node {
-                    let s = view::status(&self.world);
-                    let b = s.brokers.iter().find(|b| b.id == id);
-                    let acting = self.world.broker(id).and_then(|b| b.role()).is_some();
-                    let current = b.is_some_and(|b| b.is_controller);
-                    v["state"] = serde_json::json!(b.map(|b| b.state));
-                    v["is_controller"] = serde_json::json!(current);
-                    v["stale_controller"] = serde_json::json!(acting && !current);
-                    let reason = match self.world.brokers().get(&id).map(|s| &s.process) {
-                        Some(crate::cluster::Process::Stopped { reason, .. }) => {
-                            Some(reason.clone())
-                        }
-                        _ => None,
-                    };
-                    v["reason"] = serde_json::json!(reason);
-                }
-                if let NodeId::Producer(id) = node {
-                    if let Some(slot) = self.world.producers().get(&id) {
-                        let p = &slot.producer;
-                        let (queued, in_flight) = p.unacknowledged();
-                        v["alive"] = serde_json::json!(slot.crashed_at.is_none());
-                        v["config"] = serde_json::json!(p.config());
-                        v["stats"] = serde_json::json!(p.stats());
-                        v["queued"] = serde_json::json!(queued);
-                        v["in_flight"] = serde_json::json!(in_flight);
-                        v["lost_in_buffer"] = serde_json::json!(slot.lost_in_buffer);
-                        v["queues"] = serde_json::json!(p
-                            .queues()
-                            .iter()
-                            .filter(|(_, q)| !q.is_empty())
-                            .map(|(part, q)| serde_json::json!({
-                                "partition": part,
-                                "batches": q.len(),
-                                "records": q.iter().map(|b| b.records.len()).sum::<usize>(),
-                                "bytes": q.iter().map(|b| b.bytes).sum::<usize>(),
-                            }))
-                            .collect::<Vec<_>>());
-                    }
-                }
-                v
-            }
+        let w = &self.world;
+        let value = match self.scene.hit((x as f32, y as f32)) {
+            Some(view::HitTarget::Node { node }) => hits::node_json(w, node),
             Some(view::HitTarget::Replica {
                 broker,
                 topic,
                 partition,
-            }) => self.replica_json(broker, &topic, partition),
-            Some(view::HitTarget::Link { a, b }) => serde_json::json!({
-                "kind": "link",
-                "a": a,
-                "b": b,
-                "cut_a_to_b": self.world.net().is_cut(a, b),
-                "cut_b_to_a": self.world.net().is_cut(b, a),
-                "link": {
-                    "latency_min_ms": self.world.net().link(a, b).latency_min_ms,
-                    "latency_max_ms": self.world.net().link(a, b).latency_max_ms,
-                    "loss_ratio": self.world.net().link(a, b).loss_ratio,
-                    "slowed": self.world.net().link(a, b) != self.world.config().network,
-                },
-            }),
+            }) => hits::replica_json(w, broker, &topic, partition),
+            Some(view::HitTarget::Link { a, b }) => hits::link_json(w, a, b),
+            Some(view::HitTarget::Group { group }) => hits::group_json(w, &group),
+            Some(view::HitTarget::Internal { broker }) => {
+                hits::internal_json(w, broker, self.opts.expand_internal)
+            }
             None => serde_json::json!({ "kind": "empty" }),
         };
         value.to_string()
@@ -254,7 +196,7 @@ impl App {
 
     /// A replica's details (what a click on it shows), as JSON.
     pub fn replica(&self, broker: i32, topic: &str, partition: i32) -> String {
-        self.replica_json(broker, topic, partition).to_string()
+        hits::replica_json(&self.world, broker, topic, partition).to_string()
     }
 
     /// A copy of a replica's log for the storage inspector; throws when the
@@ -271,7 +213,7 @@ impl App {
                 "broker {broker} holds no log of {topic}-{partition} (not a replica, or not created yet)"
             ))
         })?;
-        let meta = self.replica_json(broker, topic, partition);
+        let meta = hits::replica_json(&self.world, broker, topic, partition);
         Ok(ReplicaStorage::new(log.clone(), self.world.now(), meta))
     }
 
@@ -314,76 +256,43 @@ impl App {
         }
     }
 
+    /// Draws every `__consumer_offsets` partition (true) or folds them
+    /// into a strip per broker (false, the default).
+    pub fn set_internal_expanded(&mut self, expanded: bool) {
+        self.opts.expand_internal = expanded;
+        self.paint();
+    }
+
+    /// Whether every `__consumer_offsets` partition is drawn.
+    pub fn internal_expanded(&self) -> bool {
+        self.opts.expand_internal
+    }
+
+    /// What the canvas shows of the groups, as JSON: each group's box
+    /// (with the texts inside it) and each line from a member to a replica.
+    pub fn groups_drawn(&self) -> String {
+        hits::groups_drawn(&self.scene).to_string()
+    }
+
+    /// Centre of a group's box in CSS px, as JSON (or "null").
+    pub fn group_center(&self, group: &str) -> String {
+        match self.scene.group_center(group) {
+            Some((x, y)) => serde_json::json!({ "x": x, "y": y }).to_string(),
+            None => "null".into(),
+        }
+    }
+
+    /// Centre of a broker's `__consumer_offsets` strip in CSS px, as JSON (or "null").
+    pub fn strip_center(&self, broker: i32) -> String {
+        match self.scene.strip_center(broker) {
+            Some((x, y)) => serde_json::json!({ "x": x, "y": y }).to_string(),
+            None => "null".into(),
+        }
+    }
+
     /// The recorded commands, as JSON.
     pub fn commands(&self) -> String {
         serde_json::to_string(self.world.commands()).unwrap_or_else(|_| "[]".into())
-    }
-}
-
-impl App {
-    fn replica_json(&self, broker: i32, topic: &str, partition: i32) -> serde_json::Value {
-        let tp = crate::topic::TopicPartition::new(topic, partition);
-        let report = self
-            .world
-            .partition_reports()
-            .into_iter()
-            .find(|p| p.topic == topic && p.partition == partition);
-        let running = self.world.broker(broker);
-        let mine = running.and_then(|b| b.replicas().get(&tp));
-        let log = self.world.log_of(broker, &tp);
-        let leader = report.as_ref().and_then(|p| p.leader);
-        let in_isr = report.as_ref().is_some_and(|p| p.isr.contains(&broker));
-        let role = match (running.is_some(), leader) {
-            (false, _) => "broker down",
-            (_, Some(l)) if l < 0 => "offline",
-            (_, Some(l)) if l == broker => "leader",
-            _ if in_isr => "follower",
-            _ => "out of sync",
-        };
-        let producers: Vec<i32> = self
-            .world
-            .producers()
-            .values()
-            .filter(|s| s.crashed_at.is_none() && s.producer.config().topic == topic)
-            .map(|s| s.producer.id())
-            .collect();
-        let follow = mine.map(|r| match r.follow {
-            crate::broker::Follow::Idle => "idle",
-            crate::broker::Follow::Truncating => "truncating",
-            crate::broker::Follow::Fetching => "fetching",
-        });
-        let link = leader.filter(|l| *l >= 0 && *l != broker).map(|l| {
-            let cfg = self
-                .world
-                .net()
-                .link(NodeId::Broker(broker), NodeId::Broker(l));
-            serde_json::json!({
-                "latency_min_ms": cfg.latency_min_ms,
-                "latency_max_ms": cfg.latency_max_ms,
-                "loss_ratio": cfg.loss_ratio,
-                "slowed": cfg != self.world.config().network,
-            })
-        });
-        serde_json::json!({
-            "kind": "replica",
-            "broker": broker,
-            "topic": topic,
-            "partition": partition,
-            "role": role,
-            "broker_state": self.world.brokers().get(&broker).map(|s| crate::cluster::state_name(&s.process)),
-            "leader": leader,
-            "leader_epoch": report.as_ref().and_then(|p| p.leader_epoch),
-            "isr": report.as_ref().map(|p| p.isr.clone()),
-            "replicas": report.as_ref().map(|p| p.replicas.clone()),
-            "high_watermark": report.as_ref().map(|p| p.high_watermark),
-            "replica_high_watermark": mine.map(|r| r.hw),
-            "log_end_offset": log.map(|l| l.log_end_offset()),
-            "log_start_offset": log.map(|l| l.log_start_offset()),
-            "segment_count": log.map(|l| l.segments().len()),
-            "follow": follow,
-            "link_to_leader": link,
-            "producers": producers,
-        })
     }
 }
 
