@@ -456,3 +456,22 @@ fn seek_moves_the_position_to_the_beginning_an_offset_a_time_or_the_end() {
     assert!(err.unwrap_err().0.contains("not assigned"));
     assert_no_violation(&w);
 }
+
+#[test]
+fn the_offsets_topic_is_compacted_on_every_replica() {
+    let (w, _) = stable_group(14, 2, 1);
+    let tp = kafkascope::topic::TopicPartition::new("__consumer_offsets", 3);
+    let mut seen = 0;
+    for b in w.brokers().keys().filter_map(|b| w.broker(*b)) {
+        if let Some(log) = b.disk().logs.get(&tp) {
+            seen += 1;
+            assert!(
+                log.config().cleanup_policy.compacts(),
+                "broker {}: {:?}",
+                b.id(),
+                log.config().cleanup_policy
+            );
+        }
+    }
+    assert_eq!(seen, 3, "replication factor 3");
+}

@@ -111,6 +111,7 @@ export const groupForms = {
       [
         ['range', 'range'],
         ['roundrobin', 'roundrobin'],
+        ['sticky', 'sticky'],
       ],
       d.assignor,
       GROUP_TIPS.assignor,

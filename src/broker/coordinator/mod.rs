@@ -189,7 +189,6 @@ impl Broker {
             .collect();
         let overrides: BTreeMap<String, String> = [
             ("cleanup.policy", "compact".to_string()),
-            ("compression.type", "producer".to_string()),
             (
                 "segment.bytes",
                 self.cfg.offsets_topic_segment_bytes.to_string(),
