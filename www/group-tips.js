@@ -8,7 +8,7 @@ export const GROUP_TIPS = {
   topics: 'subscribe(topics): the topics the group reads. Every member subscribes to the same list here.',
   count: 'How many consumers (KafkaConsumer processes) to start in the group. More members than partitions leaves the extra ones idle.',
   assignor:
-    'partition.assignment.strategy (Kafka default since 3.0: [RangeAssignor, CooperativeStickyAssignor]). The group leader (the first member to join) runs it. range: per topic, members sorted, the first (partitions mod members) get one extra. roundrobin: every partition of every topic, sorted, dealt to the members in turn. sticky: as balanced as possible while keeping each member's previous partitions (cooperative-sticky needs the incremental rebalance protocol, which this eager consumer does not speak).',
+    'partition.assignment.strategy (Kafka default since 3.0: [RangeAssignor, CooperativeStickyAssignor]). The group leader (the first member to join) runs it. range: per topic, members sorted, the first (partitions mod members) get one extra. roundrobin: every partition of every topic, sorted, dealt to the members in turn. sticky: as balanced as possible while keeping the partitions each member had (cooperative-sticky needs the incremental rebalance protocol, which this eager consumer does not speak).',
   reset:
     'auto.offset.reset (Kafka default latest): where to start a partition the group has no committed offset for. earliest: the log start offset; latest: the high watermark (only new records); none: no reset, the consumer reports NoOffsetForPartition and reads nothing. The form starts at earliest so a new group reads what is already there.',
   autoCommit:

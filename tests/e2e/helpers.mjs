@@ -70,9 +70,16 @@ export async function openPage(query = '?seed=7') {
   });
   page.setDefaultTimeout(15_000);
   await page.goto(`${server.url}${query}`, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.kafkascope && window.kafkascope.ready === true, null, {
-    timeout: 15_000,
-  });
+  try {
+    await page.waitForFunction(() => window.kafkascope && window.kafkascope.ready === true, null, {
+      timeout: 15_000,
+    });
+  } catch (err) {
+    await context.close().catch(() => {});
+    await server.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+    throw new Error(`the page never became ready: ${err.message}; ${problems.join('; ') || 'no console errors'}`);
+  }
 
   const close = async () => {
     await context.close().catch(() => {});
