@@ -33,6 +33,22 @@ pub fn replication_world(seed: u64) -> World {
     replication_world_with(seed, 3_000, |_| {})
 }
 
+/// Three brokers on a 1 ms LAN with Kafka's defaults, no automatic leader
+/// rebalance, and `group.initial.rebalance.delay.ms` as given.
+fn lan_cluster(initial_rebalance_delay_ms: u64) -> ClusterConfig {
+    ClusterConfig {
+        brokers: 3,
+        network: LinkConfig {
+            latency_min_ms: 1,
+            latency_max_ms: 1,
+            loss_ratio: 0.0,
+        },
+        auto_leader_rebalance_enable: false,
+        group_initial_rebalance_delay_ms: initial_rebalance_delay_ms,
+        ..ClusterConfig::default()
+    }
+}
+
 /// The replication world with `group.initial.rebalance.delay.ms` set and
 /// `before_producer` run once the topic exists.
 fn replication_world_with(
@@ -41,16 +57,8 @@ fn replication_world_with(
     before_producer: impl FnOnce(&mut World),
 ) -> World {
     let cfg = ClusterConfig {
-        group_initial_rebalance_delay_ms: initial_rebalance_delay_ms,
-        brokers: 3,
-        network: LinkConfig {
-            latency_min_ms: 1,
-            latency_max_ms: 1,
-            loss_ratio: 0.0,
-        },
-        auto_leader_rebalance_enable: false,
         log_retention_check_interval_ms: 100,
-        ..ClusterConfig::default()
+        ..lan_cluster(initial_rebalance_delay_ms)
     };
     let mut w = World::new(seed, cfg).expect("valid config");
     w.run_until(1_000);
@@ -172,18 +180,7 @@ pub fn group_settled(w: &World) -> bool {
 /// partitions, and a Stable group of 100 consumers subscribed to all of
 /// them (range assignor, no records).
 pub fn rebalance_world(seed: u64) -> World {
-    let cfg = ClusterConfig {
-        brokers: 3,
-        network: LinkConfig {
-            latency_min_ms: 1,
-            latency_max_ms: 1,
-            loss_ratio: 0.0,
-        },
-        auto_leader_rebalance_enable: false,
-        group_initial_rebalance_delay_ms: 0,
-        ..ClusterConfig::default()
-    };
-    let mut w = World::new(seed, cfg).expect("valid config");
+    let mut w = World::new(seed, lan_cluster(0)).expect("valid config");
     w.run_until(1_000);
     let topics: Vec<String> = (0..REBALANCE_TOPICS).map(|t| format!("t{t}")).collect();
     for t in &topics {

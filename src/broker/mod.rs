@@ -19,6 +19,7 @@ mod isr;
 pub mod partitions;
 mod produce;
 mod replica;
+mod retention;
 mod session;
 mod shutdown;
 mod topics;

@@ -13,6 +13,7 @@ mod group;
 mod membership;
 mod offsets;
 pub mod records;
+mod sync;
 
 pub use group::{Group, GroupState, Member};
 

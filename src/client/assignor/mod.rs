@@ -16,7 +16,7 @@
 //! partitions each owned and its generation) and partition counts per topic;
 //! output: partitions per member. Everything iterates in sorted order, so the
 //! output is a function of the input alone. Where Kafka's own result depends
-//! on Java `HashMap` iteration order (which members keep their partitions
+//! on the iteration order of a Java hash map (which members keep their partitions
 //! first when quotas are tight), this one takes the members in id order.
 
 mod range;

@@ -181,7 +181,7 @@ fn consumer_owning_min_quota_expected_max_quota() {
 }
 
 /// Two members own the maximum quota but only one may keep it. Kafka's test
-/// expects consumer2 to keep both (its `HashMap` happens to visit consumer2
+/// expects consumer2 to keep both (its hash map happens to visit consumer2
 /// first); here members are visited in id order, so consumer1 keeps both
 /// and consumer2 gives up topic2-1: the mirror image, one partition moving.
 #[test]
