@@ -68,6 +68,19 @@ export class DataForms {
     });
   }
 
+  /** "Create a topic first" in place of a form that needs one. */
+  needTopic(form) {
+    form.append(el('p', 'form-intro', 'There is no topic yet: create one first.'));
+    const row = el('div', 'form-buttons');
+    const create = el('button', 'primary', 'Create topic…');
+    create.type = 'button';
+    create.addEventListener('click', () => this.openTopic());
+    row.append(create);
+    form.append(row);
+    this.root.hidden = false;
+    create.focus();
+  }
+
   isOpen() {
     return !this.root.hidden;
   }
@@ -181,15 +194,7 @@ export class DataForms {
       'A KafkaProducer: it asks a broker for metadata, partitions each record, appends it to that partition\'s batch in its accumulator, and sends ready batches to each partition\'s leader.',
     );
     if (topics.length === 0) {
-      form.append(el('p', 'form-intro', 'There is no topic yet: create one first.'));
-      const row = el('div', 'form-buttons');
-      const create = el('button', 'primary', 'Create topic…');
-      create.type = 'button';
-      create.addEventListener('click', () => this.openTopic());
-      row.append(create);
-      form.append(row);
-      this.root.hidden = false;
-      create.focus();
+      this.needTopic(form);
       return;
     }
     const t = select(

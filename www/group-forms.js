@@ -53,18 +53,6 @@ function userTopics(status) {
 
 /** The group forms (DataForms methods). */
 export const groupForms = {
-  /** "Create a topic first" in place of a form. */
-  needTopic(form) {
-    form.append(el('p', 'form-intro', 'There is no topic yet: create one first.'));
-    const row = el('div', 'form-buttons');
-    const create = el('button', 'primary', 'Create topic…');
-    create.type = 'button';
-    create.addEventListener('click', () => this.openTopic());
-    row.append(create);
-    form.append(row);
-    this.root.hidden = false;
-    create.focus();
-  },
 
   openGroup(topic) {
     const status = this.sim.status();
