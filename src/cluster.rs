@@ -15,14 +15,14 @@ pub mod ledger;
 pub(crate) mod report;
 mod run;
 
-pub use apply::CommandError;
+pub use apply::{CommandError, MAX_BROKER_ID, MAX_COMMANDS, MAX_COMMANDS_BYTES, MAX_PRODUCERS};
 pub use consumers::MAX_CONSUMERS;
 pub use group_report::{ConsumerReport, GroupReport, MemberReport};
 pub use ledger::{Ledger, LostRecord};
 pub use report::{state_name, BrokerReport, EventReport, PartitionReport, ProducerReport, Report};
 
 use crate::broker::{Broker, BrokerConfig, BrokerState, BrokerTimer, Disk};
-use crate::check::Checker;
+use crate::check::{Broken, Checker};
 use crate::client::consumer::{Consumer, ConsumerTimer};
 use crate::client::producer::{Producer, ProducerTimer};
 use crate::log::Log;
@@ -187,6 +187,8 @@ pub struct World {
     queue: EventQueue<Event>,
     net: Network,
     in_flight: BTreeMap<u64, InFlight>,
+    /// When the in-flight limit was last noted in the event log.
+    in_flight_full_noted: Option<Tick>,
     next_msg: u64,
     zk: ZkServer,
     brokers: BTreeMap<i32, BrokerSlot>,
@@ -200,12 +202,17 @@ pub struct World {
     log: VecDeque<LogLine>,
     log_seq: u64,
     commands: Vec<TimedCommand>,
+    /// Bytes of JSON of the recorded commands.
+    commands_bytes: usize,
     scheduled: VecDeque<TimedCommand>,
     speed: f64,
     paused: bool,
     drops: VecDeque<Dropped>,
     checker: Option<Checker>,
-    violation: Option<String>,
+    /// Check after every event (tests), or only when `check_now` is called
+    /// (the page, once a frame).
+    check_every_event: bool,
+    violation: Option<Broken>,
 }
 
 impl World {
@@ -219,6 +226,7 @@ impl World {
             queue: EventQueue::default(),
             net: Network::new(cfg.network),
             in_flight: BTreeMap::new(),
+            in_flight_full_noted: None,
             next_msg: 0,
             zk: ZkServer::new(cfg.tick_time_ms),
             brokers: BTreeMap::new(),
@@ -230,11 +238,13 @@ impl World {
             log: VecDeque::new(),
             log_seq: 0,
             commands: Vec::new(),
+            commands_bytes: 0,
             scheduled: VecDeque::new(),
             speed: 1.0,
             paused: false,
             drops: VecDeque::new(),
             checker: None,
+            check_every_event: false,
             violation: None,
             cfg,
         };
@@ -250,12 +260,40 @@ impl World {
     /// Turns on the invariant checker after every event (tests do).
     pub fn with_checks(mut self) -> Self {
         self.checker = Some(Checker::default());
+        self.check_every_event = true;
         self
     }
 
+    /// Turns on the invariant checker, run only by `check_now` (the page
+    /// checks once a frame, so a large cluster stays fast).
+    pub fn with_checks_on_demand(mut self) -> Self {
+        self.checker = Some(Checker::default());
+        self.check_every_event = false;
+        self
+    }
+
+    /// Checks the invariants now (when a checker is on).
+    pub fn check_now(&mut self) {
+        if self.violation.is_some() {
+            return;
+        }
+        let Some(mut checker) = self.checker.take() else {
+            return;
+        };
+        if let Err(v) = checker.check(self) {
+            self.violation = Some(Broken {
+                rule: v.rule,
+                detail: v.detail,
+                at_ms: self.now,
+                log_seq: self.log_seq,
+            });
+        }
+        self.checker = Some(checker);
+    }
+
     /// The first broken invariant, if any.
-    pub fn violation(&self) -> Option<&str> {
-        self.violation.as_deref()
+    pub fn violation(&self) -> Option<&Broken> {
+        self.violation.as_ref()
     }
 
     /// Seed of the run.
@@ -480,6 +518,10 @@ impl World {
             let tp = batch.tp.clone();
             let by = batch.broker;
             self.ledger.acked(id, batch, self.now);
+            if let Some(log) = self.log_of(by, &tp) {
+                let start = log.log_start_offset();
+                self.ledger.forget_below(&tp, start);
+            }
             if let Some((leader, epoch)) = self.ledger.leader(&tp) {
                 if leader != by {
                     self.audit(&tp, leader, epoch);
@@ -545,15 +587,8 @@ impl World {
     }
 
     pub(super) fn check(&mut self) {
-        if self.violation.is_some() {
-            return;
+        if self.check_every_event {
+            self.check_now();
         }
-        let Some(mut checker) = self.checker.take() else {
-            return;
-        };
-        if let Err(v) = checker.check(self) {
-            self.violation = Some(format!("at {} ms: {v}", self.now));
-        }
-        self.checker = Some(checker);
     }
 }

@@ -28,7 +28,13 @@ pub fn run_scenario(
     if check {
         world = world.with_checks();
     }
-    world.replay(&scenario.commands, until_ms.unwrap_or(scenario.until_ms))?;
+    let until = until_ms.unwrap_or(scenario.until_ms);
+    if scenario.tolerate_refused {
+        world.schedule(&scenario.commands);
+        world.run_until(until);
+    } else {
+        world.replay(&scenario.commands, until)?;
+    }
     Ok(world)
 }
 

@@ -224,6 +224,90 @@ pub fn run_rebalance(w: &mut World) -> u64 {
     w.now() - t0
 }
 
+/// Records per simulated second each producer of the memory workload offers.
+pub const MEMORY_PRODUCER_RATE: f64 = 10_000.0;
+
+/// The memory workload (benches/memory-wasm.mjs): the app's default
+/// cluster, a topic of 6 partitions with replication factor 3, two
+/// producers of 100-byte records at `MEMORY_PRODUCER_RATE` each with
+/// acks=all, and a group of three consumers reading as fast as they can.
+/// Run for an hour of simulated time, what it holds must stay bounded.
+pub fn memory_world(seed: u64) -> World {
+    let mut w = World::new(seed, ClusterConfig::app_default()).expect("valid config");
+    w.run_until(3_000);
+    w.apply(Command::CreateTopic {
+        name: "busy".into(),
+        partitions: 6,
+        replication_factor: 3,
+        assignment: Default::default(),
+        configs: [("min.insync.replicas".to_string(), json!("2"))].into(),
+    })
+    .expect("topic");
+    w.run_until(4_000);
+    for id in 1..=2 {
+        w.apply(Command::AddProducer {
+            id: Some(id),
+            config: ProducerConfig {
+                topic: "busy".into(),
+                acks: Acks(-1),
+                rate: MEMORY_PRODUCER_RATE,
+                value_bytes: 100,
+                key_space: 1_000,
+                ..ProducerConfig::default()
+            },
+        })
+        .expect("producer");
+    }
+    for id in 1..=CONSUMERS {
+        w.apply(Command::AddConsumer {
+            id: Some(id),
+            config: ConsumerConfig {
+                group_id: "readers".into(),
+                topics: vec!["busy".into()],
+                auto_offset_reset: OffsetReset::Earliest,
+                ..ConsumerConfig::default()
+            },
+        })
+        .expect("consumer");
+    }
+    w
+}
+
+/// What a world holds that could grow with time, as JSON: log bytes per
+/// broker, messages in flight, event-log lines, trace entries, recorded
+/// commands, records acknowledged and consumed.
+pub fn holdings(w: &World) -> serde_json::Value {
+    let log_bytes: Vec<usize> = w
+        .brokers()
+        .keys()
+        .map(|b| {
+            w.disk(*b)
+                .map_or(0, |d| d.logs.values().map(|l| l.size_bytes()).sum())
+        })
+        .collect();
+    let acked: u64 = w
+        .producers()
+        .values()
+        .map(|p| p.producer.stats().acked)
+        .sum();
+    let consumed: u64 = w
+        .consumers()
+        .values()
+        .map(|c| c.consumer.stats().consumed)
+        .sum();
+    json!({
+        "now_ms": w.now(),
+        "log_bytes_per_broker": log_bytes,
+        "in_flight": w.in_flight().len(),
+        "event_log_lines": w.log().len(),
+        "trace_entries": w.trace().entries().count(),
+        "ledger_checked_records": w.ledger().acked_count(),
+        "commands": w.commands().len(),
+        "acked": acked,
+        "consumed": consumed,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

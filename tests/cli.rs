@@ -106,10 +106,7 @@ fn bad_scenarios_exit_2_naming_the_problem() {
         "commands[0] (crash_broker at 100 ms): there is no broker 42",
     );
     let p = scenario_file("too-many.json", r#"{"config":{"brokers":33}}"#);
-    fails_with(
-        &["run", p.to_str().unwrap()],
-        "brokers: 33 is over the limit of 32",
-    );
+    fails_with(&["run", p.to_str().unwrap()], "brokers: at most 32, got 33");
     let p = scenario_file(
         "bad-type.json",
         r#"{"commands":[{"at_ms":1,"command":{"type":"explode"}}]}"#,

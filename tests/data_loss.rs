@@ -1,7 +1,8 @@
 //! Where Kafka loses acknowledged records and where it does not: acks=1
 //! and a leader crash, acks=all with `min.insync.replicas=2`, unclean
-//! election, an offline partition, the pre-KIP-101 truncation rule, and the
-//! shipped scenarios that show each.
+//! election, an offline partition, the pre-KIP-101 truncation rule, acks=0,
+//! a producer that dies with batches in its buffer, and the shipped
+//! scenarios that show each.
 
 mod common;
 
@@ -193,7 +194,7 @@ fn fast_double_failover(seed: u64, legacy: bool) -> (u64, World) {
 #[test]
 fn truncating_to_the_high_watermark_loses_acknowledged_records_and_leader_epochs_do_not() {
     let mut losses = Vec::new();
-    for seed in 20..26 {
+    for seed in 26..32 {
         let (kip101, w) = fast_double_failover(seed, false);
         assert_eq!(
             kip101,
@@ -258,4 +259,65 @@ fn the_shipped_replication_scenarios_tell_their_story() {
         sc.config.truncate_to_high_watermark = false;
     });
     assert_eq!(r.acked_lost, 0, "leader epochs keep them");
+}
+
+#[test]
+fn the_shipped_acks0_scenario_loses_records_the_producer_never_hears_of() {
+    let r = shipped("acks0-leader-crash", |_| {});
+    let p = &r.producers[0];
+    assert_eq!(p.acks, "0");
+    assert_eq!(p.failed, 0, "acks=0 never sees an error");
+    assert!(r.acked_lost > 50, "acked-but-lost {}", r.acked_lost);
+    assert!(
+        r.acked_lost_records
+            .iter()
+            .all(|l| l.offset == -1 && l.acked_by == 1),
+        "no offsets with acks=0; all sent to the dead leader"
+    );
+    let new_leader = &r.partitions[0];
+    assert_eq!(new_leader.leader, Some(2));
+    let held = new_leader.log_end_offsets[&2] as u64;
+    assert!(
+        held + r.acked_lost <= p.acked,
+        "what the producer sent minus what broker 2 holds covers the loss: sent {} held {held}",
+        p.acked
+    );
+    // Its connection to the dead broker was reset: later batches waited
+    // for the new leader instead of going into a dead socket.
+    let before_crash = r
+        .acked_lost_records
+        .iter()
+        .map(|l| l.seq)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        before_crash < (8_000 - 2_000) * 40 / 1_000 + 20,
+        "nothing sent after the crash is lost (last lost seq {before_crash})"
+    );
+}
+
+#[test]
+fn the_shipped_producer_crash_loses_its_buffered_batches() {
+    let r = shipped("producer-crash-buffered", |_| {});
+    let p = &r.producers[0];
+    assert!(!p.alive);
+    assert!(
+        p.lost_in_buffer > 100,
+        "lost in buffer {}",
+        p.lost_in_buffer
+    );
+    assert_eq!(
+        p.acked + p.lost_in_buffer,
+        p.sent,
+        "every record acked or lost"
+    );
+    assert_eq!(r.acked_lost, 0, "nothing acknowledged was lost");
+    assert_eq!(
+        r.partitions[0].high_watermark as u64, p.acked,
+        "the log holds exactly the acknowledged records"
+    );
+    assert!(r
+        .events
+        .iter()
+        .any(|e| e.text.contains("in its buffer are LOST")));
 }

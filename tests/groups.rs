@@ -309,8 +309,13 @@ fn too_few_brokers_for_the_offsets_topic_means_no_coordinator() {
 }
 
 fn shipped(name: &str) -> kafkascope::Report {
+    shipped_with(name, |_| {})
+}
+
+fn shipped_with(name: &str, tweak: impl FnOnce(&mut kafkascope::Scenario)) -> kafkascope::Report {
     let text = std::fs::read_to_string(format!("scenarios/{name}.json")).unwrap();
-    let sc = kafkascope::Scenario::from_json(&text).unwrap();
+    let mut sc = kafkascope::Scenario::from_json(&text).unwrap();
+    tweak(&mut sc);
     let w = kafkascope::run_scenario(&sc, None, true).unwrap();
     assert_eq!(w.violation(), None, "{name}");
     w.report()
@@ -359,6 +364,52 @@ fn the_shipped_group_scenarios_tell_their_story() {
         r.producers[0].acked,
         "every record read exactly once"
     );
+}
+
+/// Every consumer's `session.timeout.ms` and `heartbeat.interval.ms`.
+fn with_session(sc: &mut kafkascope::Scenario, session_ms: u64, heartbeat_ms: u64) {
+    for c in &mut sc.commands {
+        if let Command::AddConsumer { config, .. } = &mut c.command {
+            config.session_timeout_ms = session_ms;
+            config.heartbeat_interval_ms = heartbeat_ms;
+        }
+    }
+}
+
+#[test]
+fn a_too_short_session_timeout_on_a_lossy_network_makes_a_rebalance_storm() {
+    let r = shipped("rebalance-storm");
+    let storm = generation(&r);
+    assert!(storm >= 10, "generation {storm}");
+    let expired = r
+        .events
+        .iter()
+        .filter(|e| e.text.contains("missed its session timeout"))
+        .count();
+    assert!(expired >= 5, "{expired} members expired");
+    assert!(r
+        .events
+        .iter()
+        .any(|e| e.text.contains("heartbeat got UNKNOWN_MEMBER_ID")));
+    let dups: u64 = r.consumers.iter().map(|c| c.duplicates).sum();
+    assert!(
+        dups > 0,
+        "expired members' uncommitted records are read again"
+    );
+    // The same network with Kafka's defaults: no storm.
+    let calm = shipped_with("rebalance-storm", |sc| with_session(sc, 45_000, 3_000));
+    assert!(generation(&calm) <= 2, "generation {}", generation(&calm));
+    assert!(calm.consumers.iter().all(|c| c.duplicates == 0));
+    assert!(
+        r.groups[0].lag > 3 * calm.groups[0].lag,
+        "the lag grows in the storm: {} vs {}",
+        r.groups[0].lag,
+        calm.groups[0].lag
+    );
+    // Before the network degrades the group is calm; the lag grows after.
+    let early = shipped_with("rebalance-storm", |sc| sc.until_ms = 10_000);
+    assert_eq!(generation(&early), 1);
+    assert!(r.groups[0].lag > early.groups[0].lag);
 }
 
 #[test]

@@ -139,3 +139,134 @@ fn a_consumer_group_is_drawn_and_clickable_in_the_app() {
     app.set_internal_expanded(true);
     assert!(app.internal_expanded());
 }
+
+/// The message of a `JsError` as the page sees it (`err.message`).
+fn message(e: wasm_bindgen::JsError) -> String {
+    let v: wasm_bindgen::JsValue = e.into();
+    let err: js_sys::Error = v.dyn_into().expect("a JsError is an Error");
+    String::from(err.message())
+}
+
+#[wasm_bindgen_test]
+fn hostile_configs_scenarios_and_commands_are_refused_in_words_and_the_app_frames_on() {
+    let long = "x".repeat(70_000);
+    let configs: [(&str, &str); 8] = [
+        ("{", "config"),
+        (r#"["x"]"#, "config"),
+        (r#"{"brokers":40}"#, "at most 32, got 40"),
+        (r#"{"tickTime":-1}"#, "invalid value: integer `-1`"),
+        (r#"{"brokers":1e400}"#, "config"),
+        (r#"{"nope":1}"#, "nope"),
+        (
+            r#"{"topic_defaults":{"retention.bytes":1000000000000}}"#,
+            "retention.bytes: at most",
+        ),
+        (&long, "at most 65536 bytes"),
+    ];
+    for (cfg, expected) in configs {
+        let m = message(App::new(canvas(), 7.0, cfg).err().expect("refused"));
+        assert!(m.contains(expected), "{m}");
+    }
+    for seed in [f64::NAN, -1.0, 1.5, 1e20, f64::INFINITY] {
+        let m = message(App::new(canvas(), seed, "").err().expect("refused"));
+        assert!(m.contains("seed"), "{m}");
+    }
+    let long_name = format!(r#"{{"name":"{}"}}"#, "n".repeat(300));
+    let scenarios: [(&str, &str); 6] = [
+        ("", "not valid"),
+        ("{", "not valid"),
+        (r#"{"config":{"brokers":99}}"#, "at most 32"),
+        (
+            r#"{"commands":[{"at_ms":1,"command":{"type":"explode"}}]}"#,
+            "explode",
+        ),
+        (r#"{"until_ms":-5}"#, "not valid"),
+        (&long_name, "name: at most 200 characters"),
+    ];
+    for (s, expected) in scenarios {
+        let m = message(App::from_scenario(canvas(), s).err().expect("refused"));
+        assert!(m.contains(expected), "{m}");
+    }
+
+    let mut app = App::new(canvas(), 7.0, "").unwrap();
+    app.resize(600.0, 400.0, 1.0);
+    app.apply(r#"{"type":"set_speed","speed":1000}"#).unwrap();
+    let huge = format!(
+        r#"{{"type":"produce_record","producer":1,"value":"{}"}}"#,
+        "v".repeat(70_000)
+    );
+    let commands: [(&str, &str); 10] = [
+        ("", "bad command"),
+        ("null", "bad command"),
+        (r#"{"type":"explode"}"#, "explode"),
+        (r#"{"type":"crash_broker","broker":99}"#, "no broker 99"),
+        (
+            r#"{"type":"create_topic","name":"<img src=x onerror=alert(1)>","partitions":1,"replication_factor":1}"#,
+            "not a legal topic name",
+        ),
+        (
+            r#"{"type":"create_topic","name":"t","partitions":300,"replication_factor":1}"#,
+            "1 to 256 partitions here, got 300",
+        ),
+        (
+            r#"{"type":"create_topic","name":"t","partitions":1,"replication_factor":1,"configs":{"segment.bytes":0}}"#,
+            "segment.bytes",
+        ),
+        (r#"{"type":"set_speed","speed":1e308}"#, "speed"),
+        (r#"{"type":"add_broker","id":-7}"#, "broker.id -7"),
+        (&huge, "at most 65536 bytes"),
+    ];
+    for (c, expected) in commands {
+        let m = message(app.apply(c).expect_err("refused"));
+        assert!(m.contains(expected), "{c:.80}: {m}");
+    }
+    let mut t = 0.0;
+    for _ in 0..30 {
+        t += 16.0;
+        app.frame(t);
+    }
+    let status: serde_json::Value = serde_json::from_str(&app.status()).unwrap();
+    assert!(status["now_ms"].as_u64().unwrap_or(0) > 1_000, "{status}");
+    assert!(status["controller"].is_i64(), "{status}");
+}
+
+#[wasm_bindgen_test]
+fn a_swarm_seed_loads_in_the_app_as_the_cli_plans_it() {
+    use kafkascope::check::swarm::{plan, Options, Unsafe};
+    use kafkascope::web::swarm_scenario;
+    let text = swarm_scenario(7.0, "acks1", "").unwrap();
+    let s = Scenario::from_json(&text).unwrap();
+    let opts = Options {
+        unsafe_switch: Some(Unsafe::Acks1),
+        mutation: None,
+    };
+    assert_eq!(s, plan(7, opts).scenario);
+    let mut app = App::from_scenario(canvas(), &text).unwrap();
+    app.resize(800.0, 500.0, 1.0);
+    app.apply(r#"{"type":"set_speed","speed":1000}"#).unwrap();
+    let mut t = 0.0;
+    for _ in 0..4 {
+        t += 100.0;
+        app.frame(t);
+    }
+    let status: serde_json::Value = serde_json::from_str(&app.status()).unwrap();
+    let now = status["now_ms"].as_u64().unwrap();
+    assert!(now > 10_000, "ran into the faults: {now}");
+    let replayed = kafkascope::run_scenario(&s, Some(now), false).unwrap();
+    assert_eq!(status["trace_digest"], replayed.trace().digest_hex());
+    let about: serde_json::Value = serde_json::from_str(&app.scenario()).unwrap();
+    assert_eq!(about["name"], "swarm seed 7");
+
+    for (seed, u, m, expected) in [
+        (f64::NAN, "", "", "swarm seed NaN must be a whole number"),
+        (-1.0, "", "", "whole number from 0 to 9007199254740991"),
+        (1.5, "", "", "whole number"),
+        (1e20, "", "", "whole number"),
+        (7.0, "acks0", "", "unsafe switch \"acks0\"; one of"),
+        (7.0, "", "nope", "mutation \"nope\"; one of"),
+    ] {
+        let m = message(swarm_scenario(seed, u, m).expect_err("refused"));
+        assert!(m.contains(expected), "{m}");
+    }
+    assert!(swarm_scenario(7.0, "", "hw-without-isr").is_ok());
+}

@@ -1,6 +1,10 @@
 //! `kafkascope`: runs scenarios headless and prints JSON reports.
 //!
-//! Exit codes: 0 done, 1 an invariant broke (with `--check`), 2 bad input.
+//! Exit codes: 0 done, 1 an invariant broke (with `--check`, or a seed of
+//! `check` failed), 2 bad input.
+
+#[path = "kafkascope/check.rs"]
+mod check;
 
 use clap::{Parser, Subcommand};
 use kafkascope::{run_scenario, Scenario};
@@ -33,6 +37,41 @@ enum Cmd {
         /// Check the invariants after every event; exit 1 if one breaks.
         #[arg(long)]
         check: bool,
+    },
+    /// Run the fault swarm: per seed a random cluster, a topic written with
+    /// acks=all, a consumer group, random faults, then a liveness phase;
+    /// the invariants are checked after every event. Exit 1 if a seed fails.
+    Check {
+        /// How many seeds.
+        #[arg(long, default_value_t = 100)]
+        seeds: u64,
+        /// First seed.
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+        /// Worker threads (default: every core).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Turn on a setting under which Kafka loses acknowledged records
+        /// (acks1, unclean-election, pre-kip-101): the swarm must then find a loss.
+        #[arg(long = "unsafe")]
+        unsafe_switch: Option<String>,
+        /// Plant a known bug (tests the tests): hw-without-isr,
+        /// unclean-when-disabled, stale-generation-commit,
+        /// follower-skips-truncation, consumer-reads-past-hw.
+        #[arg(long)]
+        mutation: Option<String>,
+        /// Stop at the first failing seed.
+        #[arg(long)]
+        stop_on_failure: bool,
+        /// Count only broken safety rules (invariants, acknowledged records
+        /// lost); list seeds whose liveness properties were unmet without
+        /// failing.
+        #[arg(long)]
+        safety_only: bool,
+        /// Instead of running, write the plan of seed --from as a scenario file
+        /// (load it in the page or run it with `kafkascope run --check`).
+        #[arg(long)]
+        write_scenario: Option<PathBuf>,
     },
     /// Write a storage-lab partition's files (each segment's .log, .index and
     /// .timeindex, and leader-epoch-checkpoint) to a folder, byte for byte as
@@ -158,9 +197,58 @@ fn dump_log(
     write_partition(log, out)
 }
 
+fn swarm_options(
+    unsafe_switch: Option<&str>,
+    mutation: Option<&str>,
+) -> Result<kafkascope::check::swarm::Options, String> {
+    Ok(kafkascope::check::swarm::Options {
+        unsafe_switch: unsafe_switch
+            .map(kafkascope::check::swarm::Unsafe::parse)
+            .transpose()?,
+        mutation: mutation.map(kafkascope::sim::Mutation::parse).transpose()?,
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Cmd::Check {
+            seeds,
+            from,
+            jobs,
+            unsafe_switch,
+            mutation,
+            stop_on_failure,
+            safety_only,
+            write_scenario,
+        } => {
+            let opts = match swarm_options(unsafe_switch.as_deref(), mutation.as_deref()) {
+                Ok(o) => o,
+                Err(e) => return fail(e),
+            };
+            if let Some(path) = write_scenario {
+                return match check::write_scenario(from, opts, &path) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => fail(e),
+                };
+            }
+            let jobs = jobs.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+            });
+            let args = check::Args {
+                seeds,
+                from,
+                jobs,
+                opts,
+                stop_on_failure,
+                safety_only,
+            };
+            if check::run(&args).is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
         Cmd::DumpLog {
             scenario,
             broker,

@@ -1,7 +1,7 @@
 //! A broker's settings (Kafka's names, taken from the cluster
 //! configuration) and its timers.
 
-use crate::sim::ClusterConfig;
+use crate::sim::{ClusterConfig, Mutation};
 use crate::topic::TopicConfig;
 
 /// The settings a broker uses.
@@ -53,6 +53,8 @@ pub struct BrokerConfig {
     pub group_min_session_timeout_ms: u64,
     /// `group.max.session.timeout.ms`.
     pub group_max_session_timeout_ms: u64,
+    /// A planted bug (tests only).
+    pub mutation: Option<Mutation>,
 }
 
 impl BrokerConfig {
@@ -82,6 +84,7 @@ impl BrokerConfig {
             group_initial_rebalance_delay_ms: c.group_initial_rebalance_delay_ms,
             group_min_session_timeout_ms: c.group_min_session_timeout_ms,
             group_max_session_timeout_ms: c.group_max_session_timeout_ms,
+            mutation: c.mutation,
         }
     }
 }

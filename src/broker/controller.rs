@@ -39,6 +39,8 @@ pub struct ControllerRole {
     pub(super) deleting: BTreeSet<String>,
     pub(super) pending_lai: BTreeMap<i32, BTreeSet<TopicPartition>>,
     pub(super) metadata_dirty: bool,
+    /// `/brokers/topics` has been read since this controller won.
+    pub(super) topics_listed: bool,
     /// Each live broker's epoch: the czxid of its `/brokers/ids` znode
     /// (KIP-380), to notice a broker that restarted between two reads.
     pub(super) broker_epochs: BTreeMap<i32, u64>,
@@ -59,6 +61,7 @@ impl ControllerRole {
             deleting: BTreeSet::new(),
             pending_lai: BTreeMap::new(),
             metadata_dirty: false,
+            topics_listed: false,
             broker_epochs: BTreeMap::new(),
         }
     }
@@ -71,6 +74,36 @@ impl ControllerRole {
     /// Partition states as the controller last wrote or read them.
     pub fn states(&self) -> &BTreeMap<TopicPartition, (LeaderIsr, i32)> {
         &self.states
+    }
+
+    /// True once the controller's context is loaded (Kafka's
+    /// `initializeControllerContext`): the topic list read, every topic's
+    /// assignment and config read, and the state of every partition read
+    /// or created. Until then `UpdateMetadata`, a full snapshot here, would
+    /// tell brokers that topics or partitions do not exist.
+    pub(super) fn metadata_ready(&self) -> bool {
+        self.topics_listed
+            && !self.writes_pending()
+            && self.topics.iter().all(|(t, meta)| {
+                meta.config.is_some()
+                    && meta.assignment_loaded
+                    && !meta.assignment.keys().any(|p| {
+                        let tp = TopicPartition::new(t, *p);
+                        !self.states.contains_key(&tp) && self.reading.contains(&tp)
+                    })
+            })
+    }
+
+    /// Partitions whose state write is waiting for ZooKeeper's answer.
+    pub(super) fn writing(&self) -> BTreeSet<&TopicPartition> {
+        self.ops
+            .values()
+            .filter_map(|op| match op {
+                CtlOp::Write(tps) => Some(tps.iter()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
     }
 
     pub(super) fn writes_pending(&self) -> bool {

@@ -90,6 +90,23 @@ impl Broker {
                 let mine = winner == self.id && Some(stat.ephemeral_owner) == self.session();
                 if self.role.is_some() && !mine {
                     self.resign("/controller names another owner", out);
+                } else if self.role.is_none() && mine && self.may_elect() {
+                    // Our election multi landed but its answer was lost with
+                    // the connection (Kafka's `checkControllerAndEpoch`): the
+                    // epoch it wrote is the current one, as nobody else can
+                    // win while our ephemeral /controller exists.
+                    out.note(
+                        NoteKind::Election,
+                        "/controller is ours (the answer to our election was lost): reading the epoch we wrote",
+                    );
+                    self.zk_request(
+                        ZkOp::GetData {
+                            path: "/controller_epoch".into(),
+                            watch: false,
+                        },
+                        ZkPurpose::ReclaimControllerEpoch,
+                        out,
+                    );
                 }
             }
             (ZkPurpose::ReadController, Err((_, ZkError::NoNode))) => self.watch_controller(out),
@@ -140,6 +157,13 @@ impl Broker {
             (ZkPurpose::CreateControllerEpoch, Ok(_) | Err((_, ZkError::NodeExists))) => {
                 self.read_controller_epoch(out)
             }
+            (ZkPurpose::ReclaimControllerEpoch, Ok(ZkReply::Data(data, stat))) => {
+                if let Ok(epoch) = data.trim().parse::<i32>() {
+                    if self.role.is_none() && self.controller_id == Some(self.id) {
+                        self.become_controller(epoch, stat.version, out);
+                    }
+                }
+            }
             (ZkPurpose::Elect { epoch }, Ok(reply)) => {
                 let epoch_zk_version = match reply {
                     ZkReply::Multi(r) => r
@@ -151,21 +175,7 @@ impl Broker {
                         .unwrap_or_default(),
                     _ => 0,
                 };
-                out.note(
-                    NoteKind::Election,
-                    format!("won /controller: controller epoch {epoch}"),
-                );
-                self.controller_id = Some(self.id);
-                self.controller_epoch = self.controller_epoch.max(epoch);
-                self.role = Some(ControllerRole::new(epoch, epoch_zk_version));
-                if self.state == BrokerState::ShuttingDown {
-                    // Won a race that started before the shutdown: hand over at once.
-                    self.finish_shutdown(true, out);
-                    return;
-                }
-                self.metadata_brokers.clear();
-                self.watch_brokers(out);
-                self.start_partition_duties(out);
+                self.become_controller(epoch, epoch_zk_version, out);
             }
             (ZkPurpose::Elect { .. }, Err((_, ZkError::NodeExists))) => {
                 out.note(
@@ -184,6 +194,26 @@ impl Broker {
             (_, Err((_, e))) => out.note(NoteKind::Info, format!("ZooKeeper answered {e}")),
             _ => {}
         }
+    }
+
+    /// Takes the controller role for `epoch`, whose `/controller_epoch`
+    /// znode has version `epoch_zk_version`.
+    fn become_controller(&mut self, epoch: i32, epoch_zk_version: i32, out: &mut Out) {
+        out.note(
+            NoteKind::Election,
+            format!("won /controller: controller epoch {epoch}"),
+        );
+        self.controller_id = Some(self.id);
+        self.controller_epoch = self.controller_epoch.max(epoch);
+        self.role = Some(ControllerRole::new(epoch, epoch_zk_version));
+        if self.state == BrokerState::ShuttingDown {
+            // Won a race that started before the shutdown: hand over at once.
+            self.finish_shutdown(true, out);
+            return;
+        }
+        self.metadata_brokers.clear();
+        self.watch_brokers(out);
+        self.start_partition_duties(out);
     }
 
     pub(super) fn on_watch(&mut self, event_type: WatchedEventType, path: &str, out: &mut Out) {

@@ -14,7 +14,7 @@ use crate::protocol::kafka::{
     OffsetsForLeaderEpochResponse,
 };
 use crate::protocol::{KafkaError, Message};
-use crate::sim::{NodeId, NoteKind};
+use crate::sim::{Mutation, NodeId, NoteKind};
 use crate::topic::TopicPartition;
 
 /// One fetcher: the request in flight to a leader, if any.
@@ -135,7 +135,9 @@ impl Broker {
             }
             let log = self.disk.logs.get_mut(&p.tp).expect("a replica has a log");
             let leo = log.log_end_offset();
-            let target = if p.end_offset < 0 {
+            let target = if self.cfg.mutation == Some(Mutation::FollowerSkipsTruncation) {
+                leo
+            } else if p.end_offset < 0 {
                 r.hw.min(leo)
             } else {
                 p.end_offset.min(leo)
@@ -263,6 +265,7 @@ impl Broker {
         }
         let now = self.now;
         let mut failed = false;
+        let mut appended = 0;
         for p in resp.partitions {
             let Some(r) = self.replicas.get_mut(&p.tp) else {
                 continue;
@@ -283,6 +286,7 @@ impl Broker {
                         }
                         at += info.size;
                     }
+                    appended += at;
                     r.hw = p.high_watermark.min(log.log_end_offset());
                 }
                 KafkaError::OffsetOutOfRange => {
@@ -312,6 +316,7 @@ impl Broker {
                 _ => failed = true,
             }
         }
+        self.appended_bytes(appended, out);
         if failed {
             self.back_off(leader, out);
         }

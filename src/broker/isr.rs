@@ -5,7 +5,7 @@
 //! version and leaves an `/isr_change_notification` for the controller.
 
 use super::{Broker, Out, ZkPurpose};
-use crate::protocol::{ZkOp, ZkReply, ZkResult};
+use crate::protocol::{ZkError, ZkOp, ZkReply, ZkResult};
 use crate::sim::NoteKind;
 use crate::topic::{LeaderIsr, TopicPartition};
 
@@ -114,13 +114,21 @@ impl Broker {
         }
     }
 
-    /// After a connection loss, ISR writes whose answers may be lost are
-    /// given up (the next check proposes again).
-    pub(super) fn forget_isr_writes(&mut self) {
-        for tp in std::mem::take(&mut self.isr_writes).into_values() {
-            if let Some(r) = self.replicas.get_mut(&tp) {
-                r.pending_isr = None;
-            }
+    /// After a connection loss or a new session the answers to ISR writes
+    /// may be lost: write them again (Kafka's ZooKeeper client retries a
+    /// request that failed with CONNECTIONLOSS). A write that had landed
+    /// then gets BADVERSION and is recognised by reading the znode back.
+    pub(super) fn retry_isr_writes(&mut self, out: &mut Out) {
+        self.isr_writes.clear();
+        let me = self.id;
+        let retry: Vec<(TopicPartition, Vec<i32>)> = self
+            .replicas
+            .iter()
+            .filter(|(_, r)| r.leader == me)
+            .filter_map(|(tp, r)| Some((tp.clone(), r.pending_isr.clone()?)))
+            .collect();
+        for (tp, isr) in retry {
+            self.propose_isr(&tp, isr, out);
         }
     }
 
@@ -131,37 +139,94 @@ impl Broker {
         let Some(r) = self.replicas.get_mut(&tp) else {
             return;
         };
-        let Some(isr) = r.pending_isr.take() else {
+        let Some(isr) = r.pending_isr.clone() else {
             return;
         };
         match result {
-            Ok(ZkReply::Set(stat)) => {
-                r.isr = isr;
-                r.zk_version = stat.version;
-                out.note(
-                    NoteKind::Replication,
-                    format!("ISR of {tp} is now {:?} (written to {})", r.isr, tp.state_path()),
-                );
-                let data = serde_json::json!({"version": 1, "partitions": [tp]}).to_string();
-                self.zk_request(
-                    ZkOp::CreateSequential {
-                        prefix: "/isr_change_notification/isr_change_".into(),
-                        data,
-                    },
-                    ZkPurpose::IsrNotification,
-                    out,
-                );
-                self.maybe_advance_hw(&tp, out);
-                self.settle_delayed(&tp, None, out);
+            Ok(ZkReply::Set(stat)) => self.isr_written(&tp, isr, stat.version, out),
+            Err((_, ZkError::BadVersion)) => {
+                // Kafka's `checkLeaderAndIsrZkData`: the write may have landed
+                // with its answer lost (a connection loss, a new session);
+                // read the znode and take it if it holds this very change.
+                let op = ZkOp::GetData {
+                    path: tp.state_path(),
+                    watch: false,
+                };
+                match self.zk_request(op, ZkPurpose::IsrRecheck, out) {
+                    Some(xid) => {
+                        self.isr_writes.insert(xid, tp);
+                    }
+                    None => self.isr_skipped(&tp, out),
+                }
             }
-            Ok(_) | Err(_) => out.note(
-                NoteKind::Replication,
-                format!(
-                    "{tp}: cached zkVersion {} no longer matches {}; skipped the ISR change, waiting for LeaderAndIsr",
-                    r.zk_version,
-                    tp.state_path()
-                ),
-            ),
+            Ok(_) | Err(_) => self.isr_skipped(&tp, out),
         }
+    }
+
+    /// The answer to the read after a BADVERSION: the state znode holds
+    /// this leader's proposed ISR in its leader epoch, or the change lost.
+    pub(super) fn on_isr_rechecked(&mut self, xid: u64, result: ZkResult, out: &mut Out) {
+        let Some(tp) = self.isr_writes.remove(&xid) else {
+            return;
+        };
+        let Some(r) = self.replicas.get(&tp) else {
+            return;
+        };
+        let Some(isr) = r.pending_isr.clone() else {
+            return;
+        };
+        match result {
+            Ok(ZkReply::Data(data, stat))
+                if LeaderIsr::from_json(&data).is_some_and(|s| {
+                    s.leader == self.id && s.leader_epoch == r.leader_epoch && s.isr == isr
+                }) =>
+            {
+                self.isr_written(&tp, isr, stat.version, out)
+            }
+            _ => self.isr_skipped(&tp, out),
+        }
+    }
+
+    fn isr_written(&mut self, tp: &TopicPartition, isr: Vec<i32>, version: i32, out: &mut Out) {
+        let Some(r) = self.replicas.get_mut(tp) else {
+            return;
+        };
+        r.pending_isr = None;
+        r.isr = isr;
+        r.zk_version = version;
+        out.note(
+            NoteKind::Replication,
+            format!(
+                "ISR of {tp} is now {:?} (written to {})",
+                r.isr,
+                tp.state_path()
+            ),
+        );
+        let data = serde_json::json!({"version": 1, "partitions": [tp]}).to_string();
+        self.zk_request(
+            ZkOp::CreateSequential {
+                prefix: "/isr_change_notification/isr_change_".into(),
+                data,
+            },
+            ZkPurpose::IsrNotification,
+            out,
+        );
+        self.maybe_advance_hw(tp, out);
+        self.settle_delayed(tp, None, out);
+    }
+
+    fn isr_skipped(&mut self, tp: &TopicPartition, out: &mut Out) {
+        let Some(r) = self.replicas.get_mut(tp) else {
+            return;
+        };
+        r.pending_isr = None;
+        out.note(
+            NoteKind::Replication,
+            format!(
+                "{tp}: cached zkVersion {} no longer matches {}; skipped the ISR change, waiting for LeaderAndIsr",
+                r.zk_version,
+                tp.state_path()
+            ),
+        );
     }
 }

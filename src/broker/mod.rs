@@ -30,6 +30,7 @@ pub use coordinator::{Coordinator, Group, GroupState, LoadState, Member, OFFSETS
 pub use election::controller_id_from_json;
 pub use fetcher::Fetcher;
 pub use replica::{Disk, Follow, FollowerView, Replica};
+pub use retention::MAX_DISK_BYTES;
 
 use crate::protocol::{KafkaError, Message, SessionId, ZkError, ZkOp, ZkReply, ZkResult};
 use crate::sim::{NodeId, NoteKind, Outbox, Tick};
@@ -90,11 +91,13 @@ enum ZkPurpose {
     WatchController,
     ReadController,
     ReadControllerEpoch,
+    ReclaimControllerEpoch,
     CreateControllerEpoch,
     Elect { epoch: i32 },
     WatchBrokers,
     Controller,
     IsrUpdate,
+    IsrRecheck,
     IsrNotification,
     CreateOffsetsTopic,
 }
@@ -141,6 +144,8 @@ pub struct Broker {
     finish_when_written: bool,
     /// The group coordinator.
     coord: Coordinator,
+    /// Log bytes appended since the disk budget was last checked.
+    appended_since_disk_check: usize,
 }
 
 type Out = Outbox<BrokerTimer>;
@@ -176,6 +181,7 @@ impl Broker {
             became_leader: Vec::new(),
             finish_when_written: false,
             coord: Coordinator::default(),
+            appended_since_disk_check: 0,
         }
     }
 
@@ -187,6 +193,11 @@ impl Broker {
     /// The broker's settings.
     pub fn config(&self) -> &BrokerConfig {
         &self.cfg
+    }
+
+    /// True when a test planted this bug.
+    pub(crate) fn planted(&self, m: crate::sim::Mutation) -> bool {
+        self.cfg.mutation == Some(m)
     }
 
     /// `broker.id`.
@@ -499,6 +510,9 @@ impl Broker {
                 topics,
             } => self.on_metadata_request(from, correlation_id, topics, out),
             Message::Produce(req) => self.on_produce(from, req, out),
+            Message::ApiVersions { correlation_id } => {
+                out.send(from, Message::ApiVersionsResponse { correlation_id })
+            }
             Message::FindCoordinator(req) => self.on_find_coordinator(from, req, out),
             Message::JoinGroup(req) => self.on_join_group(from, req, out),
             Message::SyncGroup(req) => self.on_sync_group(from, req, out),
@@ -515,6 +529,7 @@ impl Broker {
             | Message::ZkCloseSession { .. }
             | Message::ZkPingResponse { .. }
             | Message::MetadataResponse(_)
+            | Message::ApiVersionsResponse { .. }
             | Message::ProduceResponse(_)
             | Message::FindCoordinatorResponse(_)
             | Message::JoinGroupResponse(_)
@@ -562,6 +577,7 @@ impl Broker {
             ZkPurpose::WatchBrokers => self.on_broker_children(result, out),
             ZkPurpose::Controller => self.on_ctl_result(xid, result, out),
             ZkPurpose::IsrUpdate => self.on_isr_written(xid, result, out),
+            ZkPurpose::IsrRecheck => self.on_isr_rechecked(xid, result, out),
             ZkPurpose::IsrNotification => {}
             ZkPurpose::CreateOffsetsTopic => self.offsets_topic_created(&result, out),
             other => {

@@ -9,7 +9,7 @@
 
 use super::{Broker, Out};
 use crate::protocol::{Message, ZkError, ZkOp, ZkReply, ZkResult};
-use crate::sim::{NodeId, NoteKind};
+use crate::sim::{Mutation, NodeId, NoteKind};
 use crate::topic::{LeaderIsr, PartitionState, TopicConfig, TopicPartition, NO_LEADER};
 use std::collections::BTreeMap;
 
@@ -285,7 +285,8 @@ impl Broker {
                     ),
                 );
             } else {
-                let allow_unclean = unclean && !controlled;
+                let planted = self.cfg.mutation == Some(Mutation::UncleanWhenDisabled);
+                let allow_unclean = (unclean || planted) && !controlled;
                 match elect_leader(&replicas, &state.isr, live, allow_unclean) {
                     Some((leader, false)) => {
                         next.leader = leader;
@@ -517,12 +518,20 @@ impl Broker {
             return;
         };
         let lai = std::mem::take(&mut role.pending_lai);
-        let dirty = std::mem::replace(&mut role.metadata_dirty, false);
+        let dirty = role.metadata_dirty && role.metadata_ready();
+        if dirty {
+            role.metadata_dirty = false;
+        }
+        // A state whose write ZooKeeper has not confirmed is not told to
+        // anyone (Kafka's controller writes synchronously): its write's
+        // answer queues it again, or its failure reads it back.
+        let writing = role.writing();
         let epoch = role.epoch();
         let mut sends = Vec::new();
         for (b, tps) in lai {
             let partitions: Vec<PartitionState> = tps
                 .iter()
+                .filter(|tp| !writing.contains(*tp))
                 .filter_map(|tp| role.partition_state(tp))
                 .collect();
             if partitions.is_empty() {

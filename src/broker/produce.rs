@@ -38,9 +38,14 @@ impl Broker {
                     } else {
                         let epoch = r.leader_epoch;
                         let log = self.disk.logs.get_mut(&tp).expect("a replica has a log");
-                        log.append_as_leader(now, &batch.bytes, epoch)
+                        let appended = log
+                            .append_as_leader(now, &batch.bytes, epoch)
                             .map(|info| (info.first_offset, info.last_offset))
-                            .map_err(|e| KafkaError::from(&e))
+                            .map_err(|e| KafkaError::from(&e));
+                        if appended.is_ok() {
+                            self.appended_bytes(batch.bytes.len(), out);
+                        }
+                        appended
                     }
                 }
             };
@@ -57,6 +62,15 @@ impl Broker {
         }
         self.wake_parked_fetches(&appended, out);
         if req.acks == 0 {
+            // No answer is expected; on an error Kafka closes the connection
+            // so that the producer refreshes its metadata. The records are gone.
+            if let Some((tp, _, _, Some(e))) = answers.iter().find(|a| a.3.is_some()) {
+                let text = format!(
+                    "acks=0 produce to {tp} from {from} failed ({e}): closing the connection, the records are dropped"
+                );
+                self.note_limited(tp, "acks0", NoteKind::Replication, text, out);
+                out.send(from, Message::ConnectionClosed);
+            }
             return;
         }
         let mut delayed = DelayedProduce {

@@ -19,7 +19,7 @@ use crate::protocol::kafka::{
     OffsetsForLeaderEpoch, OffsetsForLeaderEpochResponse,
 };
 use crate::protocol::{KafkaError, Message};
-use crate::sim::{NodeId, NoteKind, Tick};
+use crate::sim::{Mutation, NodeId, NoteKind, Tick};
 use crate::topic::{TopicConfig, TopicPartition, NO_LEADER};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -358,7 +358,12 @@ impl Broker {
         }
         let leo = self.disk.logs[tp].log_end_offset();
         let mut low = leo;
-        for b in r.maximal_isr() {
+        let isr = if self.planted(Mutation::HwWithoutIsr) {
+            Vec::new()
+        } else {
+            r.maximal_isr()
+        };
+        for b in isr {
             if b == self.id {
                 continue;
             }
@@ -389,7 +394,7 @@ impl Broker {
                 any_error = true;
                 continue;
             }
-            let visible = if req.replica_id < 0 {
+            let visible = if req.replica_id < 0 && !self.planted(Mutation::ConsumerReadsPastHw) {
                 self.replicas[&p.tp].hw
             } else {
                 leo
@@ -442,7 +447,9 @@ impl Broker {
                 fp.high_watermark = self.replicas[&p.tp].hw;
                 fp.log_start_offset = log.log_start_offset();
                 match log.read(p.fetch_offset, req.max_bytes) {
-                    Ok(bytes) if req.replica_id < 0 => {
+                    Ok(bytes)
+                        if req.replica_id < 0 && !self.planted(Mutation::ConsumerReadsPastHw) =>
+                    {
                         fp.records = below(bytes, fp.high_watermark).to_vec()
                     }
                     Ok(bytes) => fp.records = bytes.to_vec(),

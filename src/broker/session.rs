@@ -162,8 +162,8 @@ impl Broker {
                         self.watch_brokers(out);
                         self.resume_partition_duties(out);
                     }
-                    self.forget_isr_writes();
                 }
+                self.retry_isr_writes(out);
             }
             (ZkConn::Disconnected { .. }, Err(ZkError::SessionExpired)) => {
                 self.session_expired(out)
@@ -190,6 +190,7 @@ impl Broker {
         self.registered = false;
         self.controller_id = None;
         self.pending.clear();
+        self.isr_writes.clear();
         if self.state == BrokerState::ShuttingDown {
             self.state = BrokerState::Stopped("clean shutdown".to_string());
             return;

@@ -6,7 +6,7 @@
 
 use super::partitions::{CtlOp, ReadWhy, TopicMeta, PREFERRED_ELECTION_PATH};
 use super::{Broker, Out, ZkPurpose};
-use crate::protocol::{Message, WatchedEventType, ZkOp, ZkReply, ZkResult};
+use crate::protocol::{Message, WatchedEventType, ZkError, ZkOp, ZkReply, ZkResult};
 use crate::sim::NoteKind;
 use crate::topic::{parse_assignment, parse_config, TopicPartition};
 use std::collections::{BTreeMap, BTreeSet};
@@ -188,6 +188,7 @@ impl Broker {
                     return;
                 };
                 let role = self.role.as_mut().expect("checked");
+                role.topics_listed = true;
                 let known: Vec<String> = role.topics.keys().cloned().collect();
                 for gone in known.iter().filter(|t| !names.contains(t)) {
                     role.topics.remove(gone);
@@ -214,14 +215,28 @@ impl Broker {
                 self.maybe_load_partitions(&t, out);
             }
             CtlOp::TopicData(t) => {
-                let Ok(ZkReply::Data(data, _)) = result else {
-                    return;
+                let data = match result {
+                    Ok(ZkReply::Data(data, _)) => data,
+                    Err((_, ZkError::NoNode)) => {
+                        // Deleted since it was listed: the list watch tells.
+                        if let Some(role) = self.role.as_mut() {
+                            role.topics.remove(&t);
+                            role.states.retain(|tp, _| tp.topic != t);
+                        }
+                        return;
+                    }
+                    _ => return,
                 };
                 let Some(assignment) = parse_assignment(&data) else {
                     out.note(
                         NoteKind::Controller,
-                        format!("/brokers/topics/{t} is not valid JSON"),
+                        format!(
+                            "/brokers/topics/{t} is not valid JSON: the topic has no partitions"
+                        ),
                     );
+                    if let Some(meta) = self.role.as_mut().and_then(|r| r.topics.get_mut(&t)) {
+                        meta.assignment_loaded = true;
+                    }
                     return;
                 };
                 if let Some(meta) = self.role.as_mut().and_then(|r| r.topics.get_mut(&t)) {

@@ -11,6 +11,7 @@ use crate::client::producer::{Producer, ProducerConfig};
 use crate::protocol::ZkOp;
 use crate::sim::{
     Command, Direction, LinkConfig, NodeId, NoteKind, Outbox, Tick, TimedCommand, MAX_BROKERS,
+    MAX_COMMAND_BYTES,
 };
 use crate::topic::{
     assignment_json, config_json, parse_assignment, TopicPartition, MAX_PARTITIONS, MAX_TOPICS,
@@ -23,6 +24,8 @@ pub const MAX_PRODUCERS: usize = 16;
 
 /// Most commands one world records.
 pub const MAX_COMMANDS: usize = 100_000;
+/// Most bytes of JSON the recorded commands of one world may take: 16 MiB.
+pub const MAX_COMMANDS_BYTES: usize = 16 << 20;
 /// Highest `broker.id` accepted.
 pub const MAX_BROKER_ID: i32 = 9_999;
 /// Slowest and fastest animation speeds.
@@ -74,15 +77,23 @@ impl World {
                 "this session already holds {MAX_COMMANDS} commands, the limit; reset to go on"
             ));
         }
+        let json = serde_json::to_string(&command).unwrap_or_default();
+        if json.len() > MAX_COMMAND_BYTES {
+            return refuse(format!(
+                "a command is at most {MAX_COMMAND_BYTES} bytes of JSON, got {}",
+                json.len()
+            ));
+        }
+        if self.commands_bytes + json.len() > MAX_COMMANDS_BYTES {
+            return refuse(format!(
+                "this session's commands already take {} bytes of JSON, and at most {MAX_COMMANDS_BYTES} may be recorded; reset to go on",
+                self.commands_bytes
+            ));
+        }
         let at_ms = self.now;
         let done = self.carry_out(&command)?;
-        self.trace.record(
-            at_ms,
-            format!(
-                "command {}",
-                serde_json::to_string(&command).unwrap_or_default()
-            ),
-        );
+        self.commands_bytes += json.len();
+        self.trace.record(at_ms, format!("command {json}"));
         self.commands.push(TimedCommand { at_ms, command });
         self.check();
         Ok(done)
@@ -300,6 +311,7 @@ impl World {
             } => {
                 self.running_producer(producer)?;
                 config.validate().map_err(CommandError)?;
+                self.topic_assignment(&config.topic)?;
                 let cfg = config.clone();
                 self.with_producer(producer, |p, out| p.reconfigure(cfg, now, out));
                 Ok(format!("producer {producer} reconfigured"))
@@ -427,7 +439,7 @@ impl World {
         }
         if !(1..=MAX_PARTITIONS).contains(&partitions) {
             return refuse(format!(
-                "INVALID_PARTITIONS: {partitions} partitions; a topic has 1 to {MAX_PARTITIONS} here"
+                "INVALID_PARTITIONS: a topic has 1 to {MAX_PARTITIONS} partitions here, got {partitions}"
             ));
         }
         let cfg = self
@@ -483,7 +495,7 @@ impl World {
         }
         if total > MAX_PARTITIONS {
             return refuse(format!(
-                "INVALID_PARTITIONS: at most {MAX_PARTITIONS} partitions here"
+                "INVALID_PARTITIONS: at most {MAX_PARTITIONS} partitions per topic here, got {total}"
             ));
         }
         let rf = assignment.get(&0).map_or(1, |r| r.len() as u32);

@@ -5,7 +5,7 @@
 
 use super::{Dropped, Event, NodeTimer, World, DROP_MARK_MS, MAX_DROPS};
 use crate::protocol::Message;
-use crate::sim::{InFlight, NodeId, Outbox, Send, Tick, MAX_IN_FLIGHT};
+use crate::sim::{InFlight, NodeId, NoteKind, Outbox, Send, Tick, MAX_IN_FLIGHT};
 
 impl World {
     pub(super) fn process(&mut self, at: Tick, event: Event) {
@@ -155,6 +155,17 @@ impl World {
         }
         if self.in_flight.len() >= MAX_IN_FLIGHT {
             self.mark_drop(from, to, 0.0);
+            if self
+                .in_flight_full_noted
+                .is_none_or(|t| self.now >= t + 1_000)
+            {
+                self.in_flight_full_noted = Some(self.now);
+                self.note(
+                    from,
+                    NoteKind::Fault,
+                    format!("the network holds {MAX_IN_FLIGHT} messages in flight, the limit: new ones are dropped until some arrive"),
+                );
+            }
             return;
         }
         let (kind, response) = msg.kind();

@@ -18,6 +18,10 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const MAX_LOST_LISTED: usize = 10_000;
 /// Most acks=0 batches remembered per partition.
 const MAX_UNKNOWN_OFFSET: usize = 10_000;
+/// Most acknowledged batches remembered per partition; past it the oldest
+/// are no longer checked (batches below the leader's log start offset are
+/// forgotten anyway: retention removed them, which is no loss).
+pub const MAX_ACKED_BATCHES: usize = 65_536;
 
 /// An acknowledged record that is gone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -81,10 +85,25 @@ impl Ledger {
             }
             list.push((now, entry));
         } else {
-            self.acked
-                .entry(batch.tp)
-                .or_default()
-                .insert(batch.base_offset, entry);
+            let batches = self.acked.entry(batch.tp).or_default();
+            batches.insert(batch.base_offset, entry);
+            if batches.len() > MAX_ACKED_BATCHES {
+                batches.pop_first();
+            }
+        }
+    }
+
+    /// Forgets the acknowledged batches of `tp` wholly below
+    /// `log_start_offset`: retention removed them from the leader.
+    pub fn forget_below(&mut self, tp: &TopicPartition, log_start_offset: i64) {
+        let Some(batches) = self.acked.get_mut(tp) else {
+            return;
+        };
+        while let Some(entry) = batches.first_entry() {
+            if *entry.key() + entry.get().seqs.len() as i64 > log_start_offset {
+                break;
+            }
+            entry.remove();
         }
     }
 
@@ -93,7 +112,8 @@ impl Ledger {
         self.leaders.get(tp).copied()
     }
 
-    /// Records acknowledged so far and not found lost, per partition.
+    /// Acknowledged records the ledger still checks (not found lost, not
+    /// below the leader's log start offset).
     pub fn acked_count(&self) -> u64 {
         self.acked
             .values()

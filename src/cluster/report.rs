@@ -159,7 +159,7 @@ impl World {
                 })
                 .collect(),
             events_processed: self.trace.count(),
-            violation: self.violation.clone(),
+            violation: self.violation.as_ref().map(ToString::to_string),
             groups: self.group_reports(),
             consumers: self.consumer_reports(),
             partitions: self.partition_reports(),

@@ -123,7 +123,8 @@ impl Log {
             stats.bytes_after += seg.size();
             self.segments.insert(base, seg);
         }
-        self.events.push(LogEvent::Cleaned(stats.clone()));
+        self.rewrites += 1;
+        self.push_event(LogEvent::Cleaned(stats.clone()));
         Some(stats)
     }
 }

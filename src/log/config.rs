@@ -4,6 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Largest `retention.bytes` a topic may have: 32 MiB, what one broker's
+/// simulated disk holds (`broker::MAX_DISK_BYTES`).
+pub const MAX_RETENTION_BYTES: i64 = 32 << 20;
+
 /// `cleanup.policy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CleanupPolicy {
@@ -128,6 +132,13 @@ impl LogConfig {
             self.retention_ms >= -1 && self.retention_bytes >= -1 && self.delete_retention_ms >= 0,
             "retention.ms and retention.bytes must be -1 or more, delete.retention.ms 0 or more"
                 .to_string(),
+        )?;
+        check(
+            self.retention_bytes <= MAX_RETENTION_BYTES,
+            format!(
+                "retention.bytes: at most {MAX_RETENTION_BYTES} (32 MiB, a broker's simulated disk), got {}",
+                self.retention_bytes
+            ),
         )?;
         check(
             (64..=self.segment_bytes).contains(&self.max_message_bytes),

@@ -19,6 +19,7 @@ mod config;
 mod epoch;
 mod index;
 pub mod lab;
+mod retention;
 mod segment;
 
 pub use batch::{
@@ -27,7 +28,7 @@ pub use batch::{
 };
 pub use builder::BatchBuilder;
 pub use compact::CleanStats;
-pub use config::{CleanupPolicy, LogConfig};
+pub use config::{CleanupPolicy, LogConfig, MAX_RETENTION_BYTES};
 pub use epoch::{LeaderEpochCache, CHECKPOINT_FILE, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET};
 pub use index::{
     OffsetIndex, Probe, ProbeStage, TimeIndex, OFFSET_ENTRY_BYTES, TIME_ENTRY_BYTES,
@@ -178,6 +179,8 @@ pub struct Lookup {
 
 /// Most deleted segment buffers a log keeps for reuse.
 const MAX_SPARE_BUFFERS: usize = 2;
+/// Most events a log keeps until someone takes them; later ones are not kept.
+pub const MAX_PENDING_EVENTS: usize = 1_024;
 
 /// A partition replica's log.
 #[derive(Clone, Debug)]
@@ -189,6 +192,9 @@ pub struct Log {
     events: Vec<LogEvent>,
     /// Buffers of deleted segments, for the next segments to reuse.
     spare: Vec<Vec<u8>>,
+    /// Times records were removed from the end (truncation) or rewritten
+    /// (compaction): anything verified about this log before may be stale.
+    rewrites: u64,
 }
 
 impl Log {
@@ -203,6 +209,7 @@ impl Log {
             epochs: LeaderEpochCache::default(),
             events: Vec::new(),
             spare: Vec::new(),
+            rewrites: 0,
         }
     }
 
@@ -215,6 +222,12 @@ impl Log {
             .insert(start, Segment::new(start, &log.cfg, now));
         log.log_start_offset = start;
         log
+    }
+
+    /// How many times records were truncated away or compacted: a checker
+    /// that verified part of the log must look again when this changes.
+    pub fn rewrites(&self) -> u64 {
+        self.rewrites
     }
 
     /// The configuration.
@@ -265,6 +278,12 @@ impl Log {
         std::mem::take(&mut self.events)
     }
 
+    fn push_event(&mut self, event: LogEvent) {
+        if self.events.len() < MAX_PENDING_EVENTS {
+            self.events.push(event);
+        }
+    }
+
     fn active(&self) -> &Segment {
         self.segments
             .values()
@@ -286,7 +305,7 @@ impl Log {
             next,
             Segment::reusing(next, &self.cfg, now, self.spare.pop().unwrap_or_default()),
         );
-        self.events.push(LogEvent::Rolled {
+        self.push_event(LogEvent::Rolled {
             base_offset: next,
             reason,
         });
@@ -485,65 +504,10 @@ impl Log {
             }
             self.epochs.truncate_from_end(offset);
         }
-        self.events.push(LogEvent::Truncated {
+        self.rewrites += 1;
+        self.push_event(LogEvent::Truncated {
             log_end_offset: self.log_end_offset(),
         });
-    }
-
-    /// Deletes whole oldest segments past `retention.ms` or `retention.bytes`
-    /// whose records are all below `high_watermark`; rolls first when the
-    /// active segment itself qualifies. Returns how many were deleted.
-    pub fn apply_retention(&mut self, now: Tick, high_watermark: i64) -> usize {
-        if !self.cfg.cleanup_policy.deletes() {
-            return 0;
-        }
-        let mut excess = (self.cfg.retention_bytes >= 0)
-            .then(|| self.size_bytes() as i64 - self.cfg.retention_bytes);
-        let mut doomed = Vec::new();
-        let bases: Vec<i64> = self.segments.keys().copied().collect();
-        for (i, base) in bases.iter().enumerate() {
-            let seg = &self.segments[base];
-            let upper = bases.get(i + 1).copied().unwrap_or(self.log_end_offset());
-            let empty_last = seg.size() == 0 && i + 1 == bases.len();
-            if empty_last || upper > high_watermark {
-                break;
-            }
-            let by_time = self.cfg.retention_ms >= 0
-                && now as i64 - seg.max_timestamp() > self.cfg.retention_ms;
-            let by_size = excess.is_some_and(|e| e - seg.size() as i64 >= 0);
-            if !(by_time || by_size) {
-                break;
-            }
-            excess = excess.map(|e| e - seg.size() as i64);
-            let reason = if by_time {
-                "retention.ms"
-            } else {
-                "retention.bytes"
-            };
-            doomed.push((*base, upper, reason));
-        }
-        if doomed.len() == self.segments.len() {
-            self.roll(now, RollReason::RetentionDeletesAll);
-        }
-        for (base, next_base, reason) in &doomed {
-            if let Some(seg) = self.segments.remove(base) {
-                if self.spare.len() < MAX_SPARE_BUFFERS {
-                    self.spare.push(seg.into_buffer());
-                }
-            }
-            self.events.push(LogEvent::SegmentDeleted {
-                base_offset: *base,
-                next_base: *next_base,
-                reason,
-            });
-        }
-        if let Some(first) = self.segments.keys().next() {
-            self.log_start_offset = self.log_start_offset.max(*first);
-        }
-        if !doomed.is_empty() {
-            self.epochs.truncate_from_start(self.log_start_offset);
-        }
-        doomed.len()
     }
 
     /// Every record held, in offset order (for tests and the inspector).

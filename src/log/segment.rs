@@ -31,6 +31,9 @@ pub enum RollReason {
     /// Retention is deleting every segment, the active one too: a new empty
     /// active segment comes first.
     RetentionDeletesAll,
+    /// The broker's disk is over its budget and the active segment is the
+    /// only one: rolled so that it can be deleted once replicated.
+    DiskBudget,
 }
 
 impl RollReason {
@@ -43,6 +46,9 @@ impl RollReason {
             RollReason::RelativeOffsetOverflow => "offsets would overflow the relative index",
             RollReason::RetentionDeletesAll => {
                 "every segment is past retention, the active one too: a new active segment takes over"
+            }
+            RollReason::DiskBudget => {
+                "the broker's disk is over its budget: the active segment is closed so it can be deleted"
             }
         }
     }

@@ -149,6 +149,17 @@ pub enum Message {
     },
     /// Answer to `Metadata`.
     MetadataResponse(kafka::MetadataResponse),
+    /// The first request on a client's new connection (Kafka's
+    /// `ApiVersions`): the connection is ready once it is answered.
+    ApiVersions {
+        /// Request id.
+        correlation_id: u64,
+    },
+    /// Answer to `ApiVersions`.
+    ApiVersionsResponse {
+        /// Request id.
+        correlation_id: u64,
+    },
     /// The peer's TCP connection closed (its process exited or was killed:
     /// the operating system closes its sockets).
     ConnectionClosed,
@@ -351,7 +362,9 @@ impl MsgKind {
             }
             MsgKind::Produce => "Produce request and its ack",
             MsgKind::Fetch => "Replica fetch (follower pulls from leader)",
-            MsgKind::Metadata => "Client metadata request",
+            MsgKind::Metadata => {
+                "Client metadata request (Metadata, ApiVersions on a new connection)"
+            }
             MsgKind::Consume => "Consumer fetch and ListOffsets (reads below the high watermark)",
             MsgKind::Group => {
                 "Group membership (FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup)"
@@ -411,8 +424,10 @@ impl Message {
             Message::FetchResponse(_) | Message::OffsetsForLeaderEpochResponse(_) => {
                 (MsgKind::Fetch, true)
             }
-            Message::Metadata { .. } => (MsgKind::Metadata, false),
-            Message::MetadataResponse(_) => (MsgKind::Metadata, true),
+            Message::Metadata { .. } | Message::ApiVersions { .. } => (MsgKind::Metadata, false),
+            Message::MetadataResponse(_) | Message::ApiVersionsResponse { .. } => {
+                (MsgKind::Metadata, true)
+            }
             Message::FindCoordinator(_)
             | Message::JoinGroup(_)
             | Message::SyncGroup(_)
@@ -497,6 +512,8 @@ impl Message {
             Message::Metadata { topics, .. } => format!("Metadata {}", topics.join(",")),
             Message::ConnectionClosed => "connection closed (RST)".to_string(),
             Message::MetadataResponse(_) => "Metadata".to_string(),
+            Message::ApiVersions { .. } => "ApiVersions".to_string(),
+            Message::ApiVersionsResponse { .. } => "ApiVersions: ok".to_string(),
             Message::Produce(p) => {
                 let records: i32 = p.partitions.iter().map(|(_, b)| b.record_count).sum();
                 format!("Produce {records} records (acks={})", acks_name(p.acks))

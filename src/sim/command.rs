@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// Largest command, as JSON: 64 KiB.
+pub const MAX_COMMAND_BYTES: usize = 65_536;
+
 /// Which way(s) of a link a cut or heal applies to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -6,6 +6,7 @@
 //! events (and so the trace digest) is identical on every platform.
 
 mod command;
+mod mutation;
 mod net;
 mod node_id;
 mod outbox;
@@ -14,17 +15,18 @@ mod rng;
 mod scenario;
 mod trace;
 
-pub use command::{Command, Direction, TimedCommand};
+pub use command::{Command, Direction, TimedCommand, MAX_COMMAND_BYTES};
+pub use mutation::Mutation;
 pub use net::{InFlight, LinkConfig, Network, Send, MAX_IN_FLIGHT};
 pub use node_id::NodeId;
 pub use outbox::{NoteKind, Outbox};
 pub use queue::{EventQueue, Scheduled};
 pub use rng::SimRng;
 pub use scenario::{
-    ClusterConfig, NetworkConfig, Scenario, ScenarioError, MAX_BROKERS, MAX_SCENARIO_COMMANDS,
-    MAX_UNTIL_MS,
+    ClusterConfig, NetworkConfig, Scenario, ScenarioError, MAX_BROKERS, MAX_CONFIG_BYTES,
+    MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_SCENARIO_BYTES, MAX_SCENARIO_COMMANDS, MAX_UNTIL_MS,
 };
-pub use trace::{Trace, TraceEntry, TRACE_CAPACITY};
+pub use trace::{Trace, TraceEntry, MAX_TRACE_TEXT_BYTES, TRACE_CAPACITY};
 
 /// Simulated time in milliseconds since the world started.
 pub type Tick = u64;

@@ -13,6 +13,14 @@ pub const MAX_BROKERS: u32 = 32;
 pub const MAX_SCENARIO_COMMANDS: usize = 100_000;
 /// Longest simulated run a scenario may ask for: one week.
 pub const MAX_UNTIL_MS: Tick = 7 * 24 * 3600 * 1000;
+/// Largest cluster configuration given as JSON on its own: 64 KiB.
+pub const MAX_CONFIG_BYTES: usize = 65_536;
+/// Largest scenario file: 16 MiB of JSON.
+pub const MAX_SCENARIO_BYTES: usize = 16 << 20;
+/// Longest scenario name, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest scenario description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
 
 /// The default network link of a scenario.
 pub type NetworkConfig = LinkConfig;
@@ -100,6 +108,10 @@ pub struct ClusterConfig {
     /// Kafka's `group.max.session.timeout.ms` (1800000).
     #[serde(rename = "group.max.session.timeout.ms")]
     pub group_max_session_timeout_ms: u64,
+    /// Test only: a bug planted on purpose, to prove the checker and the
+    /// swarm catch it (absent in every shipped scenario).
+    #[serde(rename = "sim.mutation", skip_serializing_if = "Option::is_none")]
+    pub mutation: Option<super::Mutation>,
 }
 
 impl Default for ClusterConfig {
@@ -131,6 +143,7 @@ impl Default for ClusterConfig {
             group_initial_rebalance_delay_ms: 3_000,
             group_min_session_timeout_ms: 6_000,
             group_max_session_timeout_ms: 1_800_000,
+            mutation: None,
         }
     }
 }
@@ -167,7 +180,7 @@ impl ClusterConfig {
     pub fn validate(&self) -> Result<(), String> {
         if self.brokers > MAX_BROKERS {
             return Err(format!(
-                "brokers: {} is over the limit of {MAX_BROKERS}",
+                "brokers: at most {MAX_BROKERS}, got {}",
                 self.brokers
             ));
         }
@@ -338,6 +351,10 @@ pub struct Scenario {
     /// What it shows.
     #[serde(default)]
     pub description: String,
+    /// The heading the page's scenario picker lists it under, e.g. "Known
+    /// losses, on purpose" (empty: none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub section: String,
     /// Seed of the world's RNG.
     #[serde(default = "default_seed")]
     pub seed: u64,
@@ -350,6 +367,11 @@ pub struct Scenario {
     /// When the run stops (simulated ms).
     #[serde(default = "default_until")]
     pub until_ms: Tick,
+    /// A command refused at its time (say, a crash of a broker already
+    /// down) is told in the event log instead of failing the run, as in the
+    /// page. Fault plans drawn at random (the swarm's) set it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tolerate_refused: bool,
 }
 
 fn default_seed() -> u64 {
@@ -383,6 +405,12 @@ impl std::error::Error for ScenarioError {}
 impl Scenario {
     /// Reads and checks a scenario from JSON text.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        if text.len() > MAX_SCENARIO_BYTES {
+            return Err(ScenarioError::Invalid(format!(
+                "at most {MAX_SCENARIO_BYTES} bytes of JSON (16 MiB), got {}",
+                text.len()
+            )));
+        }
         let s: Scenario =
             serde_json::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string()))?;
         s.validate()?;
@@ -394,6 +422,17 @@ impl Scenario {
         self.config
             .validate()
             .map_err(|e| ScenarioError::Invalid(format!("config: {e}")))?;
+        for (field, text, max) in [
+            ("name", &self.name, MAX_NAME_CHARS),
+            ("description", &self.description, MAX_DESCRIPTION_CHARS),
+        ] {
+            let chars = text.chars().count();
+            if chars > max {
+                return Err(ScenarioError::Invalid(format!(
+                    "{field}: at most {max} characters, got {chars}"
+                )));
+            }
+        }
         if self.until_ms > MAX_UNTIL_MS {
             return Err(ScenarioError::Invalid(format!(
                 "until_ms {} is over the limit of {MAX_UNTIL_MS} (one week)",
@@ -460,6 +499,13 @@ mod tests {
         assert!(e.contains("largest link latency"), "{e}");
         let e = Scenario::from_json("[1,").unwrap_err().to_string();
         assert!(e.contains("not valid"), "{e}");
+        let e = Scenario::from_json(&format!(r#"{{"name":"{}"}}"#, "n".repeat(201)))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("name: at most 200 characters, got 201"), "{e}");
+        let huge = format!(r#"{{"description":"{}"}}"#, " ".repeat(MAX_SCENARIO_BYTES));
+        let e = Scenario::from_json(&huge).unwrap_err().to_string();
+        assert!(e.contains("at most 16777216 bytes"), "{e}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The trace: a bounded ring of the most recent events and a running digest
 //! over every event ever processed. Two runs are the same run exactly when
-//! their digests match.
+//! their digests match. The ring holds at most `TRACE_CAPACITY` entries of
+//! at most `MAX_TRACE_TEXT_BYTES` each (the digest covers the whole text).
 
 use super::Tick;
 use serde::Serialize;
@@ -9,6 +10,9 @@ use twox_hash::XxHash3_64;
 
 /// Most trace entries kept; older ones fall off (the digest still covers them).
 pub const TRACE_CAPACITY: usize = 4096;
+/// Longest text an entry keeps (a metadata request of a big cluster is
+/// long); longer texts are cut at a character boundary and end in "…".
+pub const MAX_TRACE_TEXT_BYTES: usize = 512;
 
 /// One processed event.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -38,6 +42,15 @@ impl Trace {
         if self.ring.len() == TRACE_CAPACITY {
             self.ring.pop_front();
         }
+        let text = if text.len() > MAX_TRACE_TEXT_BYTES {
+            let mut cut = MAX_TRACE_TEXT_BYTES;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            format!("{}…", &text[..cut])
+        } else {
+            text
+        };
         self.ring.push_back(TraceEntry { at, text });
     }
 
@@ -89,5 +102,17 @@ mod tests {
         assert_eq!(t.entries().count(), TRACE_CAPACITY);
         assert_eq!(t.count(), TRACE_CAPACITY as u64 + 10);
         assert_eq!(t.entries().next().map(|e| e.at), Some(10));
+    }
+
+    #[test]
+    fn long_texts_are_cut_but_digested_whole() {
+        let long = "ẞ".repeat(MAX_TRACE_TEXT_BYTES);
+        let mut a = Trace::default();
+        a.record(1, long.clone());
+        let kept = &a.entries().next().unwrap().text;
+        assert!(kept.len() <= MAX_TRACE_TEXT_BYTES + "…".len() && kept.ends_with('…'));
+        let mut b = Trace::default();
+        b.record(1, format!("{long}x"));
+        assert_ne!(a.digest_hex(), b.digest_hex());
     }
 }

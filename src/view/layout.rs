@@ -278,10 +278,10 @@ pub fn layout(snap: &Snapshot, vp: Viewport) -> Scene {
     draw_groups(&mut scene, &g, snap);
     draw_owner_lines(&mut scene, &g, snap);
     draw_members(&mut scene, &g, snap);
-    for (a, b, ms) in &snap.slow_links {
-        draw_slow(&mut scene, &g, *a, *b, *ms);
-    }
     let mut labels: Vec<Pt> = Vec::new();
+    for (a, b, link) in &snap.slow_links {
+        draw_slow(&mut scene, &g, *a, *b, link, &mut labels);
+    }
     for (a, b) in &cut_pairs {
         draw_cut(&mut scene, &g, *a, *b, snap, &mut labels);
     }

@@ -37,7 +37,7 @@ pub use status_groups::{status_consumer, StatusConsumer, StatusPosition};
 use crate::broker::ZkConn;
 use crate::cluster::{state_name, Process, World, DROP_MARK_MS};
 use crate::protocol::{session_hex, MsgKind};
-use crate::sim::{NodeId, Tick};
+use crate::sim::{LinkConfig, NodeId, Tick};
 
 /// A znode as the ZooKeeper panel lists it.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,8 +136,8 @@ pub struct Snapshot {
     /// Topics, replicas per broker, producers.
     pub data: DataSnap,
     /// Links whose latency or loss differs from the cluster's network
-    /// settings (a "slow follower"), as (a, b, latency_max_ms).
-    pub slow_links: Vec<(NodeId, NodeId, u64)>,
+    /// settings (a "slow follower", a lossy client network), with theirs.
+    pub slow_links: Vec<(NodeId, NodeId, LinkConfig)>,
 }
 
 fn short_data(path: &str, data: &str) -> String {
@@ -343,7 +343,7 @@ pub fn snapshot_with(world: &World, frac_ms: f64, opts: ViewOptions) -> Snapshot
         for b in &nodes[i + 1..] {
             let l = world.net().link(*a, *b);
             if l != default_link {
-                slow_links.push((*a, *b, l.latency_max_ms));
+                slow_links.push((*a, *b, l));
             }
         }
     }

@@ -104,6 +104,8 @@ pub struct Status {
     pub producers: Vec<StatusProducer>,
     /// Acknowledged records later lost.
     pub acked_lost: u64,
+    /// The first broken invariant (the page checks once a frame).
+    pub violation: Option<crate::check::Broken>,
     /// The cluster's link settings (what a slowed link goes back to).
     pub network: LinkConfig,
     /// Consumer groups as `kafka-consumer-groups --describe` shows them.
@@ -212,6 +214,7 @@ pub fn status(world: &World) -> Status {
             })
             .collect(),
         acked_lost: world.ledger().lost_total(),
+        violation: world.violation().cloned(),
         network: world.config().network,
         groups,
         group_colors,

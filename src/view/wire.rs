@@ -1,4 +1,5 @@
-//! What is drawn on the links: a slow link's marker with its latency, a cut
+//! What is drawn on the links: a slow or lossy link's marker with its
+//! latency and loss (one label where many such links meet), a cut
 //! link's red × and label, every message in flight as a dot along its link
 //! (hollow for responses), and a red × where a message was dropped.
 
@@ -7,15 +8,18 @@ use super::ink::{clip, text, CUT, ORANGE, RED};
 use super::shape::{Align, Path, Pt, Shape};
 use super::{Scene, Snapshot};
 use crate::protocol::MsgKind;
-use crate::sim::NodeId;
+use crate::sim::{LinkConfig, NodeId};
 
-/// Marks a link whose latency was raised (a slow follower) with its latency.
+/// Marks a link whose latency or loss was raised (a slow follower, a
+/// lossy client network) with them, unless the label would sit on one
+/// already drawn.
 pub(super) fn draw_slow(
     scene: &mut Scene,
     g: &Geometry,
     a: NodeId,
     b: NodeId,
-    latency_max_ms: u64,
+    link: &LinkConfig,
+    labels: &mut Vec<Pt>,
 ) {
     let path = g.path(a, b);
     scene.shapes.push(Shape::Stroke {
@@ -26,12 +30,26 @@ pub(super) fn draw_slow(
         alpha: 0.8,
     });
     let mid = path.at(0.5);
-    let mut t = text(
-        (mid.0, mid.1 - 6.0),
-        format!("slow link · up to {latency_max_ms} ms"),
-        10.0,
-        ORANGE,
-    );
+    let at = (mid.0, mid.1 - 6.0);
+    let ms = link.latency_max_ms;
+    let label = if link.loss_ratio > 0.0 {
+        format!(
+            "lossy link · {:.0}% loss, TCP resends · up to {ms} ms",
+            link.loss_ratio * 100.0
+        )
+    } else {
+        format!("slow link · up to {ms} ms")
+    };
+    // Centred labels of about this width must not touch.
+    let width = label.chars().count() as f32 * 6.0;
+    if labels
+        .iter()
+        .any(|p| (p.0 - at.0).abs() <= width && (p.1 - at.1).abs() <= 16.0)
+    {
+        return;
+    }
+    labels.push(at);
+    let mut t = text(at, label, 10.0, ORANGE);
     if let Shape::Text { align, .. } = &mut t {
         *align = Align::Center;
     }

@@ -2,10 +2,13 @@
 //! the two can be compared: the segment-store append
 //! (`log_append/append_as_leader_warm`, benches/append-wasm.mjs) and the
 //! replication throughput (`replication/rf3_acks_all_100_byte_records`,
-//! benches/replication-wasm.mjs).
+//! benches/replication-wasm.mjs), and the memory workload of
+//! benches/memory-wasm.mjs.
 
 use crate::log::{sample_batches, Log, LogConfig};
-use crate::workload::{consume_world, replication_world, run_consume_window, run_window};
+use crate::workload::{
+    consume_world, holdings, memory_world, replication_world, run_consume_window, run_window,
+};
 use crate::World;
 use wasm_bindgen::prelude::*;
 
@@ -62,6 +65,43 @@ impl ConsumeBench {
 impl Default for ConsumeBench {
     fn default() -> Self {
         ConsumeBench::new()
+    }
+}
+
+/// The memory workload (see `workload::memory_world`), for
+/// benches/memory-wasm.mjs: a busy cluster run for a long simulated time.
+#[wasm_bindgen]
+pub struct MemoryBench {
+    world: World,
+}
+
+#[wasm_bindgen]
+impl MemoryBench {
+    /// Builds the workload (cluster, topic, producers, group).
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> MemoryBench {
+        MemoryBench {
+            world: memory_world(1),
+        }
+    }
+
+    /// Runs `ms` more simulated milliseconds; returns the simulated time.
+    pub fn run(&mut self, ms: f64) -> f64 {
+        let end = self.world.now() + ms.max(0.0) as u64;
+        self.world.run_until(end);
+        self.world.now() as f64
+    }
+
+    /// What the world holds (log bytes per broker, in flight, event log,
+    /// trace, ledger, records acknowledged and consumed), as JSON.
+    pub fn holdings(&self) -> String {
+        holdings(&self.world).to_string()
+    }
+}
+
+impl Default for MemoryBench {
+    fn default() -> Self {
+        MemoryBench::new()
     }
 }
 

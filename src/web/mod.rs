@@ -7,10 +7,10 @@ mod hits;
 mod lab;
 mod painter;
 
-pub use bench::AppendBench;
+pub use bench::{AppendBench, MemoryBench};
 pub use lab::{ReplicaStorage, StorageLab};
 
-use crate::sim::{ClusterConfig, Command, NodeId};
+use crate::sim::{ClusterConfig, Command, NodeId, MAX_COMMAND_BYTES, MAX_CONFIG_BYTES};
 use crate::view::{self, Scene, ViewOptions, Viewport};
 use crate::World;
 use wasm_bindgen::prelude::*;
@@ -20,6 +20,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 pub const MAX_EVENTS_PER_FRAME: usize = 200_000;
 /// Longest wall-clock gap one frame makes up for (a background tab resumes gently).
 pub const MAX_FRAME_GAP_MS: f64 = 250.0;
+/// The largest whole number a JS number holds exactly (2^53 - 1): the largest seed.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -50,13 +52,15 @@ impl App {
     /// A new world on `canvas` from a seed and a JSON `ClusterConfig` ("" for the app default).
     #[wasm_bindgen(constructor)]
     pub fn new(canvas: HtmlCanvasElement, seed: f64, config_json: &str) -> Result<App, JsError> {
-        if !(seed.is_finite()
-            && seed >= 0.0
-            && seed.fract() == 0.0
-            && seed <= 9_007_199_254_740_991.0)
-        {
+        if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= MAX_SAFE_INTEGER) {
             return Err(js_err(format!(
                 "seed {seed} must be a whole number from 0 to 9007199254740991"
+            )));
+        }
+        if config_json.len() > MAX_CONFIG_BYTES {
+            return Err(js_err(format!(
+                "config: at most {MAX_CONFIG_BYTES} bytes of JSON, got {}",
+                config_json.len()
             )));
         }
         let cfg = if config_json.trim().is_empty() {
@@ -64,7 +68,9 @@ impl App {
         } else {
             serde_json::from_str(config_json).map_err(|e| js_err(format!("config: {e}")))?
         };
-        let mut world = World::new(seed as u64, cfg).map_err(js_err)?;
+        let mut world = World::new(seed as u64, cfg)
+            .map_err(js_err)?
+            .with_checks_on_demand();
         world
             .apply(Command::SetSpeed { speed: 0.25 })
             .map_err(js_err)?;
@@ -147,6 +153,7 @@ impl App {
             if !self.world.run_until_bounded(until, MAX_EVENTS_PER_FRAME) {
                 self.carry_ms = 0.0;
             }
+            self.world.check_now();
         }
         self.paint();
     }
@@ -159,6 +166,12 @@ impl App {
 
     /// Applies a JSON `Command`; returns what happened, or throws a readable error.
     pub fn apply(&mut self, command_json: &str) -> Result<String, JsError> {
+        if command_json.len() > MAX_COMMAND_BYTES {
+            return Err(js_err(format!(
+                "bad command: at most {MAX_COMMAND_BYTES} bytes of JSON, got {}",
+                command_json.len()
+            )));
+        }
         let command: Command =
             serde_json::from_str(command_json).map_err(|e| js_err(format!("bad command: {e}")))?;
         let done = self.world.apply(command).map_err(js_err)?;
@@ -300,6 +313,33 @@ impl App {
 #[wasm_bindgen]
 pub fn legend() -> String {
     view::legend_json()
+}
+
+/// The fault swarm's plan for a seed as scenario JSON, for
+/// `App.fromScenario`: the very run `kafkascope check --seeds 1 --from SEED`
+/// checks. `unsafe_switch` (`acks1`, `unclean-election`, `pre-kip-101`) and
+/// `mutation` (a planted bug's name) are "" for none.
+#[wasm_bindgen(js_name = swarmScenario)]
+pub fn swarm_scenario(seed: f64, unsafe_switch: &str, mutation: &str) -> Result<String, JsError> {
+    use crate::check::swarm::{plan, Options, Unsafe};
+    if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= MAX_SAFE_INTEGER) {
+        return Err(js_err(format!(
+            "swarm seed {seed} must be a whole number from 0 to 9007199254740991"
+        )));
+    }
+    let unsafe_switch = match unsafe_switch.trim() {
+        "" => None,
+        name => Some(Unsafe::parse(name).map_err(js_err)?),
+    };
+    let mutation = match mutation.trim() {
+        "" => None,
+        name => Some(crate::sim::Mutation::parse(name).map_err(js_err)?),
+    };
+    let opts = Options {
+        unsafe_switch,
+        mutation,
+    };
+    serde_json::to_string(&plan(seed as u64, opts).scenario).map_err(js_err)
 }
 
 /// The app's default cluster configuration, as JSON.

@@ -130,3 +130,21 @@ pub fn isolate_leader(w: &mut World, topic: &str) -> i32 {
     run_for(w, 1_000);
     old
 }
+
+/// Three brokers, topic t (3 partitions, RF 2), a producer and a consumer group running for a second.
+pub fn live_world() -> World {
+    let mut w = world(3, config(3));
+    create_topic(&mut w, "t", 3, 2, serde_json::json!({}));
+    for c in [
+        serde_json::json!({"type": "add_producer", "config": {"topic": "t", "rate": 50.0, "key_space": 3}}),
+        serde_json::json!({"type": "add_consumer", "config": {"group.id": "g", "topics": ["t"],
+               "auto.offset.reset": "earliest", "processing_rate": 100.0}}),
+    ] {
+        let c: Command = serde_json::from_value(c).unwrap();
+        apply(&mut w, c);
+    }
+    let end = w.now() + 1_000;
+    w.run_until(end);
+    assert_no_violation(&w);
+    w
+}

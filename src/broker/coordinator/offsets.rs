@@ -12,7 +12,7 @@ use crate::protocol::group::{
     OffsetFetch, OffsetFetchResponse, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP,
 };
 use crate::protocol::{KafkaError, Message};
-use crate::sim::{NodeId, NoteKind};
+use crate::sim::{Mutation, NodeId, NoteKind};
 use crate::topic::TopicPartition;
 
 impl Broker {
@@ -27,6 +27,11 @@ impl Broker {
             .entry(req.group_id.clone())
             .or_insert_with(|| Group::new(&req.group_id, partition));
         if req.generation_id < 0 && g.state == GroupState::Empty {
+            return Ok(partition);
+        }
+        if self.cfg.mutation == Some(Mutation::StaleGenerationCommit) && g.state != GroupState::Dead
+        {
+            // Planted bug: no fencing, a zombie's commit is taken.
             return Ok(partition);
         }
         if !g.members.contains_key(&req.member_id) {

@@ -314,6 +314,7 @@ impl Consumer {
                         format!("consumer-{}: fetch at {at} of {} from {from}: OFFSET_OUT_OF_RANGE; resetting", self.id, p.tp),
                     );
                     self.resets.insert(p.tp.clone(), ts);
+                    self.stats.out_of_range_resets += 1;
                     self.fetch_offsets.remove(&p.tp);
                     continue;
                 }
@@ -326,6 +327,11 @@ impl Consumer {
                 }
             }
             self.high_watermarks.insert(p.tp.clone(), p.high_watermark);
+            let max = self
+                .high_watermarks_max
+                .entry(p.tp.clone())
+                .or_insert(p.high_watermark);
+            *max = (*max).max(p.high_watermark);
             let mut bytes = p.records.as_slice();
             let mut next = at;
             while let Some(info) = crate::log::peek(bytes) {

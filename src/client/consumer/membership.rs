@@ -1,15 +1,14 @@
 //! The consumer's side of the group protocol (Kafka's `AbstractCoordinator`
 //! and `ConsumerCoordinator`): FindCoordinator, JoinGroup (rejoining with
 //! the member id after MEMBER_ID_REQUIRED), the assignor run by the
-//! leader, SyncGroup, heartbeats every `heartbeat.interval.ms`, rejoining
-//! on REBALANCE_IN_PROGRESS, resetting on ILLEGAL_GENERATION or
-//! UNKNOWN_MEMBER_ID, and offset commits.
+//! leader, SyncGroup (heartbeats are in `heartbeat.rs`), and offset
+//! commits.
 
 use super::{Consumer, Out, Phase, Req};
 use crate::client::assignor::{assign_with_owned, MemberSubscription, Members};
 use crate::protocol::group::{
-    FindCoordinator, FindCoordinatorResponse, GroupProtocol, Heartbeat, JoinGroup,
-    JoinGroupResponse, OffsetCommit, OffsetCommitResponse, SyncGroup, SyncGroupResponse,
+    FindCoordinator, FindCoordinatorResponse, GroupProtocol, JoinGroup, JoinGroupResponse,
+    OffsetCommit, OffsetCommitResponse, SyncGroup, SyncGroupResponse,
 };
 use crate::protocol::{KafkaError, Message};
 use crate::sim::{NodeId, NoteKind};
@@ -44,18 +43,8 @@ impl Consumer {
         match self.phase {
             Phase::Unjoined => self.send_join(c, out),
             Phase::Stable => {
-                if self.now >= self.next_heartbeat && !self.in_flight_of(|r| *r == Req::Heartbeat) {
-                    self.next_heartbeat = self.now + self.cfg.heartbeat_interval_ms;
-                    let correlation_id = self.request(Req::Heartbeat, c, out);
-                    out.send(
-                        NodeId::Broker(c),
-                        Message::Heartbeat(Heartbeat {
-                            correlation_id,
-                            group_id: self.cfg.group_id.clone(),
-                            generation_id: self.generation,
-                            member_id: self.member_id.clone(),
-                        }),
-                    );
+                if !self.heartbeat(c, out) {
+                    return;
                 }
                 if self.is_leader() && self.metadata_at.is_some() {
                     let counts = self.partition_counts();
@@ -70,7 +59,10 @@ impl Consumer {
                     }
                 }
             }
-            Phase::CommittingBeforeJoin | Phase::Joining | Phase::Syncing | Phase::Closed => {}
+            Phase::CommittingBeforeJoin | Phase::Syncing => {
+                self.heartbeat(c, out);
+            }
+            Phase::Joining | Phase::Closed => {}
         }
     }
 
@@ -151,7 +143,7 @@ impl Consumer {
 
     /// Forgets the generation (and with `member` the member id) after the
     /// coordinator refused them.
-    fn reset_generation(&mut self, member: bool) {
+    pub(super) fn reset_generation(&mut self, member: bool) {
         self.generation = -1;
         if member {
             self.member_id.clear();
@@ -208,6 +200,8 @@ impl Consumer {
             );
         }
         self.coordinator = Some(r.node_id);
+        // Kafka resets the session timer when it finds the coordinator.
+        self.heartbeat_ok_at = self.now;
     }
 
     pub(super) fn on_join(&mut self, r: JoinGroupResponse, out: &mut Out) {
@@ -298,6 +292,9 @@ impl Consumer {
         }
         let correlation_id = self.request(Req::Sync, c, out);
         self.phase = Phase::Syncing;
+        // Kafka's heartbeat thread starts again here (COMPLETING_REBALANCE).
+        self.heartbeat_ok_at = self.now;
+        self.next_heartbeat = self.now + self.cfg.heartbeat_interval_ms;
         out.send(
             NodeId::Broker(c),
             Message::SyncGroup(SyncGroup {
@@ -315,6 +312,7 @@ impl Consumer {
             KafkaError::None => {
                 self.phase = Phase::Stable;
                 self.next_heartbeat = self.now + self.cfg.heartbeat_interval_ms;
+                self.heartbeat_ok_at = self.now;
                 self.assignment = r.assignment;
                 self.unpositioned = self.assignment.clone();
                 let list: Vec<String> = self.assignment.iter().map(|tp| tp.to_string()).collect();
@@ -341,27 +339,6 @@ impl Consumer {
                 self.coordinator_unknown(e, out);
                 self.phase = Phase::Unjoined;
             }
-        }
-    }
-
-    pub(super) fn on_heartbeat(&mut self, error: KafkaError, out: &mut Out) {
-        match error {
-            KafkaError::None => {}
-            KafkaError::RebalanceInProgress => {
-                self.rejoin("its heartbeat got REBALANCE_IN_PROGRESS".into(), out)
-            }
-            KafkaError::IllegalGeneration | KafkaError::UnknownMemberId => {
-                out.note(
-                    NoteKind::Group,
-                    format!(
-                        "consumer-{}: heartbeat got {error}: the group moved on without it; its uncommitted positions are lost",
-                        self.id
-                    ),
-                );
-                self.reset_generation(error == KafkaError::UnknownMemberId);
-                self.rejoin(format!("heartbeat got {error}"), out);
-            }
-            e => self.coordinator_unknown(e, out),
         }
     }
 

@@ -16,6 +16,7 @@
 
 mod config;
 mod fetch;
+mod heartbeat;
 mod membership;
 mod requests;
 
@@ -82,6 +83,8 @@ pub struct ConsumerStats {
     pub failed_commits: u64,
     /// Generations joined.
     pub rebalances: u64,
+    /// Positions reset by `auto.offset.reset` after OFFSET_OUT_OF_RANGE.
+    pub out_of_range_resets: u64,
 }
 
 /// What a request in flight was.
@@ -91,7 +94,9 @@ enum Req {
     FindCoordinator,
     Join,
     Sync,
-    Heartbeat,
+    Heartbeat {
+        generation: i32,
+    },
     Commit {
         offsets: Vec<(TopicPartition, i64)>,
         before_join: bool,
@@ -109,7 +114,7 @@ impl Req {
             Req::FindCoordinator => "FindCoordinator",
             Req::Join => "JoinGroup",
             Req::Sync => "SyncGroup",
-            Req::Heartbeat => "Heartbeat",
+            Req::Heartbeat { .. } => "Heartbeat",
             Req::Commit { .. } => "OffsetCommit",
             Req::OffsetFetch => "OffsetFetch",
             Req::ListOffsets => "ListOffsets",
@@ -151,6 +156,8 @@ pub struct Consumer {
     fetch_offsets: BTreeMap<TopicPartition, i64>,
     committed: BTreeMap<TopicPartition, i64>,
     high_watermarks: BTreeMap<TopicPartition, i64>,
+    /// The highest high watermark any fetch answer reported, per partition.
+    high_watermarks_max: BTreeMap<TopicPartition, i64>,
     /// Partitions waiting for a committed offset or a reset.
     unpositioned: Vec<TopicPartition>,
     /// Partitions waiting for a `ListOffsets` answer, with the timestamp asked.
@@ -160,6 +167,8 @@ pub struct Consumer {
     processing_until: Option<Tick>,
     last_commit: Tick,
     next_heartbeat: Tick,
+    /// Last successful heartbeat answer (or the end of the last join).
+    heartbeat_ok_at: Tick,
     stats: ConsumerStats,
     processed: Vec<(TopicPartition, i64, i64)>,
     closing: bool,
@@ -199,12 +208,14 @@ impl Consumer {
             fetch_offsets: BTreeMap::new(),
             committed: BTreeMap::new(),
             high_watermarks: BTreeMap::new(),
+            high_watermarks_max: BTreeMap::new(),
             unpositioned: Vec::new(),
             resets: BTreeMap::new(),
             buffer: VecDeque::new(),
             processing_until: None,
             last_commit: 0,
             next_heartbeat: 0,
+            heartbeat_ok_at: 0,
             stats: ConsumerStats::default(),
             processed: Vec::new(),
             closing: false,
@@ -277,6 +288,12 @@ impl Consumer {
     /// High watermarks from the last fetches.
     pub fn high_watermarks(&self) -> &BTreeMap<TopicPartition, i64> {
         &self.high_watermarks
+    }
+
+    /// The highest high watermark any fetch answer reported, per
+    /// partition (a leader change may lower the current one).
+    pub fn high_watermarks_max(&self) -> &BTreeMap<TopicPartition, i64> {
+        &self.high_watermarks_max
     }
 
     /// Records fetched and not yet polled.
@@ -464,8 +481,8 @@ impl Consumer {
             }
             (Req::Join, Message::JoinGroupResponse(r)) => self.on_join(r, out),
             (Req::Sync, Message::SyncGroupResponse(r)) => self.on_sync(r, out),
-            (Req::Heartbeat, Message::HeartbeatResponse { error, .. }) => {
-                self.on_heartbeat(error, out)
+            (Req::Heartbeat { generation }, Message::HeartbeatResponse { error, .. }) => {
+                self.on_heartbeat(generation, error, out)
             }
             (
                 Req::Commit {

@@ -74,7 +74,9 @@ impl Consumer {
                 self.coordinator_unknown(error, out);
                 self.commit_failed(offsets, before_join, error, out);
             }
-            Req::Join | Req::Sync | Req::Heartbeat | Req::OffsetFetch => {
+            // A heartbeat runs beside the join: its failure leaves the phase alone.
+            Req::Heartbeat { .. } => self.coordinator_unknown(error, out),
+            Req::Join | Req::Sync | Req::OffsetFetch => {
                 self.coordinator_unknown(error, out);
                 if matches!(self.phase, Phase::Joining | Phase::Syncing) {
                     self.phase = Phase::Unjoined;
@@ -101,11 +103,12 @@ impl Consumer {
         if let Some(t) = self.processing_until {
             at(t);
         }
-        if self.phase == Phase::Stable {
+        if self.heartbeating() {
             at(self.next_heartbeat);
-            if self.cfg.enable_auto_commit {
-                at(self.last_commit + self.cfg.auto_commit_interval_ms);
-            }
+            at(self.heartbeat_ok_at + self.cfg.session_timeout_ms);
+        }
+        if self.phase == Phase::Stable && self.cfg.enable_auto_commit {
+            at(self.last_commit + self.cfg.auto_commit_interval_ms);
         }
         if let Some(t) = self.metadata_at {
             at(t + self.cfg.metadata_max_age_ms);

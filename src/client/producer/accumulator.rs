@@ -3,7 +3,7 @@
 //! of the key, sticky without a key) and encoded into per-partition batches
 //! as they are appended, as Kafka's `MemoryRecordsBuilder` does.
 
-use super::{Producer, MAX_RECORDS_PER_WAKE};
+use super::{Producer, MAX_RECORDS_PER_WAKE, MAX_WAITING_RECORDS};
 use crate::client::partitioner::partition_for_key;
 use crate::log::BatchBuilder;
 use crate::sim::Tick;
@@ -94,8 +94,18 @@ impl Producer {
                 .into_bytes()
             });
             let r = self.make_record(key);
-            self.unpartitioned.push_back((None, r));
+            self.wait_for_partition(None, r);
         }
+    }
+
+    /// Queues a record until metadata gives it a partition; fails it when
+    /// `MAX_WAITING_RECORDS` already wait.
+    pub(super) fn wait_for_partition(&mut self, partition: Option<i32>, r: PendingRecord) {
+        if self.unpartitioned.len() >= MAX_WAITING_RECORDS {
+            self.stats.failed += 1;
+            return;
+        }
+        self.unpartitioned.push_back((partition, r));
     }
 
     /// Partitions waiting records once metadata is known.

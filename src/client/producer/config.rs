@@ -69,6 +69,12 @@ pub struct ProducerConfig {
     /// `metadata.max.age.ms` (300000).
     #[serde(rename = "metadata.max.age.ms")]
     pub metadata_max_age_ms: u64,
+    /// `reconnect.backoff.ms` (50): wait before connecting again to a broker.
+    #[serde(rename = "reconnect.backoff.ms")]
+    pub reconnect_backoff_ms: u64,
+    /// `reconnect.backoff.max.ms` (1000): the doubling wait stops here.
+    #[serde(rename = "reconnect.backoff.max.ms")]
+    pub reconnect_backoff_max_ms: u64,
     /// Simulated workload: records per simulated second (0: only on demand).
     pub rate: f64,
     /// Simulated workload: keys drawn from `key-0` .. `key-(N-1)`; 0 means no key.
@@ -91,6 +97,8 @@ impl Default for ProducerConfig {
             delivery_timeout_ms: 120_000,
             request_timeout_ms: 30_000,
             metadata_max_age_ms: 300_000,
+            reconnect_backoff_ms: 50,
+            reconnect_backoff_max_ms: 1_000,
             rate: 10.0,
             key_space: 0,
             value_bytes: 0,
@@ -110,7 +118,7 @@ impl ProducerConfig {
                 self.rate
             ));
         }
-        let checks: [(&str, u64, u64, u64); 8] = [
+        let checks: [(&str, u64, u64, u64); 10] = [
             ("batch.size", self.batch_size.into(), 64, 1_048_576),
             ("linger.ms", self.linger_ms, 0, 60_000),
             ("buffer.memory", self.buffer_memory, 1_024, 1 << 30),
@@ -129,6 +137,13 @@ impl ProducerConfig {
                 86_400_000,
             ),
             ("value_bytes", self.value_bytes.into(), 0, 65_536),
+            ("reconnect.backoff.ms", self.reconnect_backoff_ms, 1, 60_000),
+            (
+                "reconnect.backoff.max.ms",
+                self.reconnect_backoff_max_ms,
+                self.reconnect_backoff_ms,
+                600_000,
+            ),
         ];
         for (key, v, lo, hi) in checks {
             if !(lo..=hi).contains(&v) {

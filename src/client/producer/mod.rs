@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 mod accumulator;
 mod config;
+mod connection;
 mod sender;
 
 pub use accumulator::{PendingRecord, ProducerBatch};
@@ -28,6 +29,9 @@ pub use config::{Acks, ProducerConfig, MAX_RATE};
 
 /// Most records one wake-up generates (the rest wait for the next).
 const MAX_RECORDS_PER_WAKE: u64 = 100_000;
+/// Most records waiting for metadata (no partition known yet); past it a
+/// new record fails at once, as Kafka's `send()` does after `max.block.ms`.
+pub const MAX_WAITING_RECORDS: usize = 100_000;
 
 /// A batch the producer saw acknowledged: where it went.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,6 +78,11 @@ pub enum ProducerTimer {
         /// The request.
         correlation_id: u64,
     },
+    /// A new connection's `ApiVersions` went unanswered.
+    ConnectTimeout {
+        /// The request.
+        correlation_id: u64,
+    },
 }
 
 type Out = Outbox<ProducerTimer>;
@@ -99,6 +108,8 @@ pub struct Producer {
     unpartitioned: VecDeque<(Option<i32>, PendingRecord)>,
     queues: BTreeMap<i32, VecDeque<ProducerBatch>>,
     in_flight: BTreeMap<u64, InFlightRequest>,
+    /// Brokers whose connection is not ready (absent: ready).
+    connections: BTreeMap<i32, connection::Connection>,
     buffered_bytes: u64,
     next_correlation: u64,
     wake_at: Option<Tick>,
@@ -134,6 +145,7 @@ impl Producer {
             unpartitioned: VecDeque::new(),
             queues: BTreeMap::new(),
             in_flight: BTreeMap::new(),
+            connections: BTreeMap::new(),
             buffered_bytes: 0,
             next_correlation: 1,
             wake_at: None,
@@ -242,7 +254,7 @@ impl Producer {
         self.now = now;
         let mut r = self.make_record(key.map(String::into_bytes));
         r.text = value;
-        self.unpartitioned.push_back((partition, r));
+        self.wait_for_partition(partition, r);
         self.place_records();
         self.run(out);
     }
@@ -287,6 +299,11 @@ impl Producer {
             ProducerTimer::MetadataTimeout { correlation_id } => {
                 if self.metadata_in_flight == Some(correlation_id) {
                     self.metadata_in_flight = None;
+                }
+            }
+            ProducerTimer::ConnectTimeout { correlation_id } => {
+                if let Some(b) = self.connecting_to(correlation_id) {
+                    self.on_api_versions(b, correlation_id, false, out);
                 }
             }
         }
@@ -342,10 +359,16 @@ impl Producer {
                 }
             }
             Message::ProduceResponse(resp) => self.on_produce_response(from, resp, out),
+            Message::ApiVersionsResponse { correlation_id } => {
+                if let NodeId::Broker(b) = from {
+                    self.on_api_versions(b, correlation_id, true, out);
+                }
+            }
             Message::ConnectionClosed => {
                 let NodeId::Broker(b) = from else {
                     return;
                 };
+                self.disconnected(b);
                 let lost: Vec<u64> = self
                     .in_flight
                     .iter()
@@ -423,6 +446,9 @@ impl Producer {
                 .ceil()
                 .max(1.0) as Tick;
             at(self.now + wait);
+        }
+        if let Some(t) = self.next_reconnect() {
+            at(t);
         }
         for q in self.queues.values() {
             if let Some(b) = q.front() {

@@ -139,6 +139,10 @@ impl Producer {
             self.need_metadata = true;
         }
         for (leader, parts) in by_leader {
+            if !self.ready(leader) {
+                self.connect(leader, out);
+                continue;
+            }
             if self.in_flight_to(leader) >= self.cfg.max_in_flight as usize {
                 continue;
             }
