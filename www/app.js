@@ -20,7 +20,17 @@ import { groupForms } from './group-forms.js';
 import { GroupsPanel } from './groups.js';
 import { LagHistory } from './lag-chart.js';
 import { setupStorageLab } from './inspector.js';
-import { ScenarioInfo, fillScenarioSelect, isScenarioKey, loadCatalog, scenarioFromUrl } from './scenarios.js';
+import {
+  ScenarioInfo,
+  addSwarmOption,
+  fillScenarioSelect,
+  isScenarioKey,
+  loadCatalog,
+  scenarioFromUrl,
+  straySwarmOptions,
+  swarmEntry,
+  swarmFromUrl,
+} from './scenarios.js';
 import { DEFAULT_SEED, Sim } from './sim.js';
 
 Object.assign(DataForms.prototype, groupForms);
@@ -68,15 +78,54 @@ let dataPanel = null;
 let groupsPanel = null;
 let lostRecords = null;
 
-/** Reads ?seed=N; a missing or bad value gives the default seed. */
+/** Longest ?seed or ?scenario value quoted back in a message. */
+const MAX_QUOTED = 80;
+
+/** A URL value for a message: at most MAX_QUOTED characters. */
+function quoted(raw) {
+  const s = String(raw);
+  return s.length > MAX_QUOTED ? `${s.slice(0, MAX_QUOTED)}…` : s;
+}
+
+/**
+ * Reads ?seed=N: {seed, problem}. A missing value gives the default seed;
+ * a bad one gives the default seed and a message saying so.
+ */
 function seedFromUrl() {
   const raw = new URLSearchParams(window.location.search).get('seed');
-  if (raw === null || !/^\d+$/.test(raw.trim())) return DEFAULT_SEED;
-  const n = Number(raw);
-  return Number.isSafeInteger(n) ? n : DEFAULT_SEED;
+  if (raw === null) return { seed: DEFAULT_SEED, problem: null };
+  const n = Number(raw.trim());
+  if (/^\d+$/.test(raw.trim()) && Number.isSafeInteger(n)) return { seed: n, problem: null };
+  return {
+    seed: DEFAULT_SEED,
+    problem: `?seed="${quoted(raw)}" is not a whole number from 0 to ${Number.MAX_SAFE_INTEGER}: using seed ${DEFAULT_SEED}.`,
+  };
 }
 
 let sim = null;
+
+/**
+ * ?swarm=SEED[&unsafe=NAME][&mutation=NAME]: the fault swarm's run of that
+ * seed, added to the catalog and the picker. Returns {entry, asked}; a bad
+ * value adds a message to `problems` and gives no entry (free play).
+ */
+function startSwarm(wasm, problems) {
+  const wanted = swarmFromUrl();
+  if (wanted === null) {
+    if (straySwarmOptions()) problems.push('?unsafe and ?mutation apply only with ?swarm=SEED: ignored.');
+    return { entry: null, asked: false };
+  }
+  let entry;
+  try {
+    entry = swarmEntry(wasm, wanted);
+  } catch (err) {
+    problems.push(`${errorMessage(err).replace(/\.$/, '')}: starting free play.`);
+    return { entry: null, asked: true };
+  }
+  sim.catalog.push(entry);
+  addSwarmOption(els.scenario, entry);
+  return { entry, asked: true };
+}
 
 function resize() {
   if (!sim?.app) return;
@@ -86,6 +135,20 @@ function resize() {
   } catch (err) {
     sim.showError(err);
   }
+}
+
+/** The invariants badge: green while every rule holds, red naming the first broken one. */
+function renderInvariants(status) {
+  const badge = $('invariants');
+  const v = status.violation;
+  const text = v ? `invariant broken: ${v.rule}` : 'invariants hold';
+  if (badge.textContent === text) return;
+  badge.textContent = text;
+  badge.classList.toggle('bad', Boolean(v));
+  badge.dataset.seq = v ? String(v.log_seq) : '';
+  badge.title = v
+    ? `At ${(Number(v.at_ms) / 1000).toFixed(3)} s: ${v.rule}. ${v.detail}. This is a bug in the simulator (or one planted on purpose): click to jump to the event.`
+    : badge.dataset.holds ?? badge.title;
 }
 
 /** Panels: status read-out, toolbar state, new events, frame time. */
@@ -99,6 +162,7 @@ function refresh() {
     lagHistory.sample(status);
     groupsPanel?.render(status);
     lostRecords?.render(status);
+    renderInvariants(status);
   }
   try {
     eventLog.append(JSON.parse(sim.app.events_since(eventLog.nextSeq)));
@@ -159,6 +223,14 @@ async function main() {
   const forms = new DataForms(sim, $('form-panel'));
   dataPanel = new DataPanel(sim, $('data-panel'), forms);
   lostRecords = new LostRecords(sim, $('acked-lost'), $('lost-dialog'));
+  const badge = $('invariants');
+  badge.dataset.holds = badge.title;
+  badge.addEventListener('click', () => {
+    const seq = Number(badge.dataset.seq);
+    if (badge.dataset.seq && !eventLog.reveal(seq)) {
+      sim.showError(new Error('that event has scrolled out of the event log'));
+    }
+  });
   els.addTopic.addEventListener('click', () => forms.openTopic());
   els.addProducer.addEventListener('click', () => forms.openProducer());
   els.addGroup.addEventListener('click', () => forms.openGroup());
@@ -177,23 +249,26 @@ async function main() {
   fillScenarioSelect(els.scenario, sim.catalog);
   els.scenario.addEventListener('change', () => sim.choose(els.scenario.value));
 
-  const seed = seedFromUrl();
+  const { seed, problem } = seedFromUrl();
   els.seed.value = String(seed);
   sim.freeSeed = seed;
+  const problems = problem ? [problem] : [];
+  const swarm = startSwarm(wasm, problems);
   const wanted = scenarioFromUrl();
-  let started = false;
-  if (wanted !== null) {
-    const entry = isScenarioKey(wanted) ? sim.catalog.find((s) => s.key === wanted) : undefined;
-    if (entry) {
-      started = sim.loadScenario(entry);
-    } else {
-      const known = sim.catalog.map((s) => s.key).join(', ');
-      sim.showError(
-        `There is no scenario "${wanted}"${known ? ` (the page knows ${known})` : ''}: starting free play.`,
-      );
-    }
+  let entry = wanted !== null && isScenarioKey(wanted) ? sim.catalog.find((s) => s.key === wanted) : undefined;
+  if (swarm.entry) {
+    if (wanted !== null) problems.push('?scenario and ?swarm both given: loading the swarm seed.');
+    entry = swarm.entry;
+  } else if (wanted !== null && !entry) {
+    const known = sim.catalog.map((s) => s.key).join(', ');
+    problems.push(
+      `There is no scenario "${quoted(wanted)}"${known ? ` (the page knows ${known})` : ''}: starting free play.`,
+    );
   }
-  if (!started && !sim.resetFromForm({ keepBanner: wanted !== null })) {
+  if (problems.length > 0) sim.showError(problems.join(' '));
+  const started = entry ? sim.loadScenario(entry) : false;
+  const asked = wanted !== null || swarm.asked;
+  if (!started && !sim.resetFromForm({ keepBanner: asked || problems.length > 0 })) {
     // The form's config was rejected: fall back to the app's own default.
     sim.reset(seed, '');
   }

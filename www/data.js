@@ -243,7 +243,7 @@ export class LostRecords {
       el(
         'p',
         'form-intro',
-        'Each row is a record its producer saw acknowledged (acked_by: the leader that answered) and that the partition no longer holds at that offset: a leader without it was elected and the other replicas truncated to it. acks=all with min.insync.replicas ≥ 2 and no unclean election prevents this.',
+        'Each row is a record its producer saw acknowledged (acked_by: the leader that answered) and that the partition no longer holds at that offset: a leader without it was elected and the other replicas truncated to it. With acks=0 a record counts as sent once it is written to the socket and has no offset (-1): the new leader\'s log is searched for its value instead. acks=all with min.insync.replicas ≥ 2 and no unclean election prevents this.',
       ),
     );
     if (records.length === 0) {
@@ -272,7 +272,7 @@ export class LostRecords {
       const row = el('tr');
       for (const v of [
         `${r.topic}-${r.partition}`,
-        r.offset,
+        r.offset < 0 ? '-1 (acks=0)' : r.offset,
         `producer ${r.producer}`,
         r.seq,
         `broker ${r.acked_by}`,

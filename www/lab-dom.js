@@ -32,7 +32,7 @@ export const CONFIG_TIPS = {
   'retention.ms':
     'Delete a whole old segment once its newest record is older than this (-1: never). Kafka default: 604800000 (7 days).',
   'retention.bytes':
-    'Delete whole oldest segments while the partition is bigger than this (-1: no limit, Kafka\'s default).',
+    'Delete whole oldest segments while the partition is bigger than this (-1: no limit, Kafka\'s default; at most 33554432 here, a broker\'s simulated disk).',
   'cleanup.policy':
     '"delete": old segments are deleted by retention; "compact": the log cleaner keeps the latest record per key (as in __consumer_offsets). Kafka default: delete.',
   'delete.retention.ms':

@@ -157,6 +157,19 @@ export class EventLog {
     this.counter.textContent = '';
   }
 
+  /** Scrolls to and marks the last line before `seq` (the event that broke
+   * an invariant); false when it has scrolled out of the log. */
+  reveal(seq) {
+    const rows = [...this.container.children].filter((r) => Number(r.dataset.seq) < seq);
+    const row = rows[rows.length - 1];
+    if (!row) return false;
+    for (const r of this.container.querySelectorAll('.log-line.marked')) r.classList.remove('marked');
+    row.classList.add('marked');
+    this.follow = false;
+    row.scrollIntoView({ block: 'center' });
+    return true;
+  }
+
   /** Scrolls to the newest line while following. */
   keepFollowing() {
     if (this.follow) this.container.scrollTop = this.container.scrollHeight;
@@ -179,6 +192,7 @@ export class EventLog {
 
   line(e) {
     const row = el('div', `log-line kind-${e.kind}`);
+    row.dataset.seq = String(e.seq);
     const chip = el('span', 'chip');
     chip.style.backgroundColor = EVENT_COLOURS[e.kind] ?? EVENT_COLOURS.info;
     chip.title = `${e.kind}: ${EVENT_TITLES[e.kind] ?? e.kind}`;

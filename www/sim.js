@@ -1,8 +1,8 @@
 // The page's handle on the simulation, the one door for every action: it
 // holds the running wasm App, applies commands and shows their outcome,
 // builds a new App for free play (seed + cluster config) or replays a
-// scenario from the catalog, and keeps the toolbar and config panel in
-// step with which of the two is running.
+// scenario from the catalog (a file, or a fault-swarm seed), and keeps the
+// toolbar and config panel in step with which of the two is running.
 
 import { errorMessage } from './panels.js';
 import { writeScenarioToUrl } from './scenarios.js';
@@ -32,7 +32,7 @@ export class Sim {
     this.config = null;
     this.frameHalted = false;
     this.lastActionTimer = 0;
-    this.catalog = []; // scenarios from scenarios/index.json
+    this.catalog = []; // scenarios from scenarios/index.json, and a ?swarm run
     this.scenario = null; // the catalog entry loaded, or null in free play
     this.freeSeed = DEFAULT_SEED; // free play's seed, back when leaving a scenario
   }
@@ -148,15 +148,18 @@ export class Sim {
     } catch {
       info = null;
     }
+    const description = typeof info?.description === 'string' ? info.description : entry.description;
     const shown = {
       name: typeof info?.name === 'string' && info.name ? info.name : entry.name,
-      description: typeof info?.description === 'string' ? info.description : entry.description,
+      // A swarm run's note says what its unsafe setting or planted bug does.
+      description: entry.note ? `${description} ${entry.note}` : description,
+      section: entry.section,
     };
     const seed = this.status()?.seed;
     window.kafkascope.seed = typeof seed === 'number' ? seed : null;
     window.kafkascope.scenario = entry.key;
     if (typeof seed === 'number') this.els.seed.value = String(seed);
-    writeScenarioToUrl(entry.key);
+    writeScenarioToUrl(entry);
     this.syncMode();
     if (showInfo) this.page.scenarioInfo.show(shown);
     this.note(`scenario "${shown.name}" from its start`);
