@@ -164,7 +164,7 @@ impl Broker {
                     }
                 }
             }
-            (ZkPurpose::Elect { epoch }, Ok(reply)) => {
+            (ZkPurpose::Elect { epoch }, Ok(reply)) if self.role.is_none() => {
                 let epoch_zk_version = match reply {
                     ZkReply::Multi(r) => r
                         .iter()
