@@ -77,23 +77,32 @@ fn app_steps_paints_and_reports_errors_as_values() {
         .any(|e| e["text"] == "won /controller: controller epoch 1"));
 }
 
-#[wasm_bindgen_test]
-fn a_scenario_loaded_in_the_app_runs_as_the_cli_runs_it() {
-    let text = include_str!("../scenarios/stale-controller-fenced.json");
+/// Loads a scenario in the App, runs `frames` frames of 100 ms at 1000x and
+/// checks the trace digest is the CLI's at the same simulated time; returns
+/// the App and that time.
+fn runs_as_the_cli(text: &str, frames: usize) -> (App, u64) {
     let mut app = App::from_scenario(canvas(), text).unwrap();
     app.resize(800.0, 500.0, 1.0);
     app.apply(r#"{"type":"set_speed","speed":1000}"#).unwrap();
     let mut t = 0.0;
-    for _ in 0..6 {
+    for _ in 0..frames {
         t += 100.0;
         app.frame(t);
     }
     let status: serde_json::Value = serde_json::from_str(&app.status()).unwrap();
     let now = status["now_ms"].as_u64().unwrap();
-    assert!(now > 90_000, "ran past the scenario's last command: {now}");
     let s = Scenario::from_json(text).unwrap();
     let replayed = kafkascope::run_scenario(&s, Some(now), false).unwrap();
     assert_eq!(status["trace_digest"], replayed.trace().digest_hex());
+    (app, now)
+}
+
+#[wasm_bindgen_test]
+fn a_scenario_loaded_in_the_app_runs_as_the_cli_runs_it() {
+    let text = include_str!("../scenarios/stale-controller-fenced.json");
+    let (app, now) = runs_as_the_cli(text, 6);
+    assert!(now > 90_000, "ran past the scenario's last command: {now}");
+    let status: serde_json::Value = serde_json::from_str(&app.status()).unwrap();
     assert_eq!(status["controller_epoch"], 2);
     let about: serde_json::Value = serde_json::from_str(&app.scenario()).unwrap();
     assert_eq!(about["name"], "stale controller fenced by epoch");
@@ -241,19 +250,8 @@ fn a_swarm_seed_loads_in_the_app_as_the_cli_plans_it() {
         mutation: None,
     };
     assert_eq!(s, plan(7, opts).scenario);
-    let mut app = App::from_scenario(canvas(), &text).unwrap();
-    app.resize(800.0, 500.0, 1.0);
-    app.apply(r#"{"type":"set_speed","speed":1000}"#).unwrap();
-    let mut t = 0.0;
-    for _ in 0..4 {
-        t += 100.0;
-        app.frame(t);
-    }
-    let status: serde_json::Value = serde_json::from_str(&app.status()).unwrap();
-    let now = status["now_ms"].as_u64().unwrap();
+    let (app, now) = runs_as_the_cli(&text, 4);
     assert!(now > 10_000, "ran into the faults: {now}");
-    let replayed = kafkascope::run_scenario(&s, Some(now), false).unwrap();
-    assert_eq!(status["trace_digest"], replayed.trace().digest_hex());
     let about: serde_json::Value = serde_json::from_str(&app.scenario()).unwrap();
     assert_eq!(about["name"], "swarm seed 7");
 

@@ -84,13 +84,16 @@ impl ControllerRole {
     pub(super) fn metadata_ready(&self) -> bool {
         self.topics_listed
             && !self.writes_pending()
-            && self.topics.iter().all(|(t, meta)| {
-                meta.config.is_some()
-                    && meta.assignment_loaded
-                    && !meta.assignment.keys().any(|p| {
-                        let tp = TopicPartition::new(t, *p);
-                        !self.states.contains_key(&tp) && self.reading.contains(&tp)
-                    })
+            && self
+                .topics
+                .values()
+                .all(|meta| meta.config.is_some() && meta.assignment_loaded)
+            && !self.reading.iter().any(|tp| {
+                !self.states.contains_key(tp)
+                    && self
+                        .topics
+                        .get(&tp.topic)
+                        .is_some_and(|m| m.assignment.contains_key(&tp.partition))
             })
     }
 

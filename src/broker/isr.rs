@@ -132,14 +132,18 @@ impl Broker {
         }
     }
 
+    /// The partition an ISR request `xid` was for, with the ISR it
+    /// proposed (none if the proposal was given up meanwhile).
+    fn isr_request(&mut self, xid: u64) -> Option<(TopicPartition, Vec<i32>, i32)> {
+        let tp = self.isr_writes.remove(&xid)?;
+        let r = self.replicas.get(&tp)?;
+        let isr = r.pending_isr.clone()?;
+        let epoch = r.leader_epoch;
+        Some((tp, isr, epoch))
+    }
+
     pub(super) fn on_isr_written(&mut self, xid: u64, result: ZkResult, out: &mut Out) {
-        let Some(tp) = self.isr_writes.remove(&xid) else {
-            return;
-        };
-        let Some(r) = self.replicas.get_mut(&tp) else {
-            return;
-        };
-        let Some(isr) = r.pending_isr.clone() else {
+        let Some((tp, isr, _)) = self.isr_request(xid) else {
             return;
         };
         match result {
@@ -166,19 +170,13 @@ impl Broker {
     /// The answer to the read after a BADVERSION: the state znode holds
     /// this leader's proposed ISR in its leader epoch, or the change lost.
     pub(super) fn on_isr_rechecked(&mut self, xid: u64, result: ZkResult, out: &mut Out) {
-        let Some(tp) = self.isr_writes.remove(&xid) else {
-            return;
-        };
-        let Some(r) = self.replicas.get(&tp) else {
-            return;
-        };
-        let Some(isr) = r.pending_isr.clone() else {
+        let Some((tp, isr, leader_epoch)) = self.isr_request(xid) else {
             return;
         };
         match result {
             Ok(ZkReply::Data(data, stat))
                 if LeaderIsr::from_json(&data).is_some_and(|s| {
-                    s.leader == self.id && s.leader_epoch == r.leader_epoch && s.isr == isr
+                    s.leader == self.id && s.leader_epoch == leader_epoch && s.isr == isr
                 }) =>
             {
                 self.isr_written(&tp, isr, stat.version, out)

@@ -285,7 +285,7 @@ impl Broker {
                     ),
                 );
             } else {
-                let planted = self.cfg.mutation == Some(Mutation::UncleanWhenDisabled);
+                let planted = self.planted(Mutation::UncleanWhenDisabled);
                 let allow_unclean = (unclean || planted) && !controlled;
                 match elect_leader(&replicas, &state.isr, live, allow_unclean) {
                     Some((leader, false)) => {
@@ -517,6 +517,9 @@ impl Broker {
         let Some(role) = self.role.as_mut() else {
             return;
         };
+        if role.pending_lai.is_empty() && !role.metadata_dirty {
+            return;
+        }
         let lai = std::mem::take(&mut role.pending_lai);
         let dirty = role.metadata_dirty && role.metadata_ready();
         if dirty {

@@ -9,7 +9,7 @@
 //! switch the offsets topic itself may lose records, so the last is not
 //! checked then.
 
-use super::{broken, Checker, Violation};
+use super::{broken, raise, Checker, Violation};
 use crate::broker::coordinator::LoadState;
 use crate::cluster::{Process, World};
 use crate::sim::Command;
@@ -24,8 +24,7 @@ impl Checker {
         // once a frame, not after every event).
         for slot in world.consumers().values() {
             for (tp, hw) in slot.consumer.high_watermarks_max() {
-                let seen = self.hw_max.entry(tp.clone()).or_insert(*hw);
-                *seen = (*seen).max(*hw);
+                raise(&mut self.hw_max, tp, *hw);
             }
         }
         owners(world)?;
@@ -68,9 +67,13 @@ impl Checker {
                             ),
                         );
                     }
-                    let key = (g.group_id.clone(), tp.clone());
                     let lineage = (id, epoch);
-                    match self.committed.get(&key) {
+                    let now = (lineage, g.generation, *off);
+                    let group = match self.committed.get_mut(&g.group_id) {
+                        Some(m) => m,
+                        None => self.committed.entry(g.group_id.clone()).or_default(),
+                    };
+                    match group.get_mut(tp) {
                         Some((l, gen, before))
                             if safe && *l == lineage && *gen == g.generation && off < before =>
                         {
@@ -83,8 +86,9 @@ impl Checker {
                             );
                         }
                         Some((l, gen, _)) if *l == lineage && *gen > g.generation => {}
-                        _ => {
-                            self.committed.insert(key, (lineage, g.generation, *off));
+                        Some(seen) => *seen = now,
+                        None => {
+                            group.insert(tp.clone(), now);
                         }
                     }
                 }
@@ -98,8 +102,9 @@ impl Checker {
     /// offsets may then move anywhere.
     fn note_seeks(&mut self, world: &World) {
         for slot in world.consumers().values() {
-            if slot.consumer.stats().out_of_range_resets > 0 {
-                self.seeked.insert(slot.consumer.config().group_id.clone());
+            let group = &slot.consumer.config().group_id;
+            if slot.consumer.stats().out_of_range_resets > 0 && !self.seeked.contains(group) {
+                self.seeked.insert(group.clone());
             }
         }
         let commands = world.commands();

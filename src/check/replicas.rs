@@ -9,7 +9,7 @@
 //! are not checked. Compacted logs are cleaned by each replica on its own
 //! schedule, so they are not compared byte for byte.
 
-use super::{broken, Checker, Violation};
+use super::{broken, raise, Checker, Violation};
 use crate::cluster::{Process, World};
 use crate::log::{peek, Log};
 use crate::topic::{TopicConfig, TopicPartition};
@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 /// How far a follower's log is known to match its leader's.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Verified {
+    /// The leader and its leader epoch it was compared with.
+    leader: (i32, i32),
     leader_rewrites: u64,
     member_rewrites: u64,
     upto: i64,
@@ -63,8 +65,7 @@ impl Checker {
                 continue;
             };
             for (tp, r) in b.replicas() {
-                let seen = self.hw_max.entry(tp.clone()).or_insert(r.hw);
-                *seen = (*seen).max(r.hw);
+                raise(&mut self.hw_max, tp, r.hw);
                 let Some(log) = b.disk().logs.get(tp) else {
                     continue;
                 };
@@ -122,11 +123,11 @@ impl Checker {
         (member, mlog): (i32, &Log),
         hw: i64,
     ) -> Result<(), Violation> {
-        let key = (tp.clone(), leader, epoch, member);
         let start = log.log_start_offset().max(mlog.log_start_offset());
-        let from = match self.verified.get(&key) {
+        let from = match self.verified.get(tp).and_then(|m| m.get(&member)) {
             Some(v)
-                if v.leader_rewrites == log.rewrites()
+                if v.leader == (leader, epoch)
+                    && v.leader_rewrites == log.rewrites()
                     && v.member_rewrites == mlog.rewrites()
                     && v.upto <= hw =>
             {
@@ -154,9 +155,14 @@ impl Checker {
             );
         }
         let upto = a.last().map_or(from, |h| h.1 + 1);
-        self.verified.insert(
-            key,
+        let per_member = match self.verified.get_mut(tp) {
+            Some(m) => m,
+            None => self.verified.entry(tp.clone()).or_default(),
+        };
+        per_member.insert(
+            member,
             Verified {
+                leader: (leader, epoch),
                 leader_rewrites: log.rewrites(),
                 member_rewrites: mlog.rewrites(),
                 upto,

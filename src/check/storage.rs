@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, Default)]
 pub(super) struct LogSeen {
     rewrites: u64,
+    truncations: u64,
     /// Index entries verified, per segment base offset.
     index: BTreeMap<i64, usize>,
     /// Compacted logs: records read up to here...
@@ -54,32 +55,27 @@ fn check_index(seg: &Segment, from: usize) -> Result<usize, String> {
 
 /// Every record of `log` from `from` on.
 fn records_from(log: &Log, from: i64) -> Vec<crate::log::Record> {
-    let mut out = Vec::new();
-    for seg in log.segments().values() {
-        if seg.next_offset() <= from {
-            continue;
-        }
-        let bytes = seg.log_bytes();
-        let mut at = 0;
-        while let Some(info) = bytes.get(at..).and_then(peek) {
-            if info.last_offset() >= from {
-                let recs = records(&bytes[at..at + info.size]).unwrap_or_default();
-                out.extend(recs.into_iter().filter(|r| r.offset >= from));
-            }
-            at += info.size;
-        }
-    }
-    out
+    log.segments()
+        .values()
+        .filter(|seg| seg.next_offset() > from)
+        .flat_map(|seg| seg.batches().map(move |(pos, b)| (seg, pos, b)))
+        .filter(|(_, _, b)| b.last_offset() >= from)
+        .flat_map(|(seg, pos, b)| records(&seg.log_bytes()[pos..pos + b.size]).unwrap_or_default())
+        .filter(|r| r.offset >= from)
+        .collect()
 }
 
 impl Checker {
     pub(super) fn check_storage(&mut self, world: &World) -> Result<(), Violation> {
+        let mut held = 0;
         for (id, slot) in world.brokers() {
             let Process::Up(b) = &slot.process else {
                 continue;
             };
+            held += b.disk().logs.len();
             for (tp, log) in &b.disk().logs {
-                let seen = self.logs.entry((*id, tp.clone())).or_default();
+                let key = (*id, tp.clone());
+                let seen = self.logs.entry(key).or_default();
                 let rewritten = seen.rewrites != log.rewrites();
                 if rewritten {
                     seen.index.clear();
@@ -109,6 +105,15 @@ impl Checker {
                 seen.rewrites = log.rewrites();
             }
         }
+        if self.logs.len() > held {
+            // Logs of deleted topics or of brokers that are down: forget them
+            // (a broker that comes back is verified again from its start).
+            self.logs.retain(|(id, tp), _| {
+                world
+                    .broker(*id)
+                    .is_some_and(|b| b.disk().logs.contains_key(tp))
+            });
+        }
         Ok(())
     }
 }
@@ -122,12 +127,15 @@ fn compaction(
     now: u64,
 ) -> Result<(), Violation> {
     let leo = log.log_end_offset();
-    if leo < seen.scanned {
-        // Truncated: start again from what the log holds now.
+    if leo < seen.scanned || log.truncations() != seen.truncations {
+        // Truncated (and maybe written again since): start again from what
+        // the log holds now.
         seen.latest.clear();
         seen.scanned = 0;
+        seen.truncations = log.truncations();
     } else if rewritten {
-        let held: BTreeMap<i64, Option<Vec<u8>>> = records_from(log, 0)
+        let held: BTreeMap<i64, Option<Vec<u8>>> = log
+            .records()
             .into_iter()
             .map(|r| (r.offset, r.key))
             .collect();

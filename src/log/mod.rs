@@ -195,6 +195,8 @@ pub struct Log {
     /// Times records were removed from the end (truncation) or rewritten
     /// (compaction): anything verified about this log before may be stale.
     rewrites: u64,
+    /// Times records were removed from the end (truncation).
+    truncations: u64,
 }
 
 impl Log {
@@ -210,6 +212,7 @@ impl Log {
             events: Vec::new(),
             spare: Vec::new(),
             rewrites: 0,
+            truncations: 0,
         }
     }
 
@@ -228,6 +231,11 @@ impl Log {
     /// that verified part of the log must look again when this changes.
     pub fn rewrites(&self) -> u64 {
         self.rewrites
+    }
+
+    /// How many times records were truncated away from the end.
+    pub fn truncations(&self) -> u64 {
+        self.truncations
     }
 
     /// The configuration.
@@ -505,6 +513,7 @@ impl Log {
             self.epochs.truncate_from_end(offset);
         }
         self.rewrites += 1;
+        self.truncations += 1;
         self.push_event(LogEvent::Truncated {
             log_end_offset: self.log_end_offset(),
         });

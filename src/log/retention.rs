@@ -32,35 +32,41 @@ impl Log {
                 break;
             }
             excess = excess.map(|e| e - seg.size() as i64);
-            let reason = if by_time {
+            doomed.push(if by_time {
                 "retention.ms"
             } else {
                 "retention.bytes"
-            };
-            doomed.push((*base, upper, reason));
+            });
         }
         if doomed.len() == self.segments.len() {
             self.roll(now, RollReason::RetentionDeletesAll);
         }
-        for (base, next_base, reason) in &doomed {
-            if let Some(seg) = self.segments.remove(base) {
-                if self.spare.len() < MAX_SPARE_BUFFERS {
-                    self.spare.push(seg.into_buffer());
-                }
-            }
-            self.push_event(LogEvent::SegmentDeleted {
-                base_offset: *base,
-                next_base: *next_base,
-                reason,
-            });
-        }
-        if let Some(first) = self.segments.keys().next() {
-            self.log_start_offset = self.log_start_offset.max(*first);
-        }
-        if !doomed.is_empty() {
-            self.epochs.truncate_from_start(self.log_start_offset);
+        for reason in &doomed {
+            self.remove_oldest(reason);
         }
         doomed.len()
+    }
+
+    /// Removes the oldest segment (another one must follow it), keeping
+    /// its buffer for reuse and moving the log start offset up; returns its
+    /// size.
+    fn remove_oldest(&mut self, reason: &'static str) -> usize {
+        let Some((base, seg)) = self.segments.pop_first() else {
+            return 0;
+        };
+        let next_base = self.segments.keys().next().copied().unwrap_or(base);
+        let size = seg.size();
+        if self.spare.len() < MAX_SPARE_BUFFERS {
+            self.spare.push(seg.into_buffer());
+        }
+        self.push_event(LogEvent::SegmentDeleted {
+            base_offset: base,
+            next_base,
+            reason,
+        });
+        self.log_start_offset = self.log_start_offset.max(next_base);
+        self.epochs.truncate_from_start(self.log_start_offset);
+        size
     }
 
     /// Newest timestamp of the oldest segment when `delete_oldest` could
@@ -85,20 +91,7 @@ impl Log {
         if self.segments.len() == 1 {
             self.roll(now, RollReason::RetentionDeletesAll);
         }
-        let (base, seg) = self.segments.pop_first()?;
-        let next_base = self.segments.keys().next().copied().unwrap_or(base);
-        let size = seg.size();
-        if self.spare.len() < MAX_SPARE_BUFFERS {
-            self.spare.push(seg.into_buffer());
-        }
-        self.push_event(LogEvent::SegmentDeleted {
-            base_offset: base,
-            next_base,
-            reason,
-        });
-        self.log_start_offset = self.log_start_offset.max(next_base);
-        self.epochs.truncate_from_start(self.log_start_offset);
-        Some(size)
+        Some(self.remove_oldest(reason))
     }
 
     /// Closes the active segment (rolls) when it holds bytes, so that the

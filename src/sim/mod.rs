@@ -16,7 +16,7 @@ mod scenario;
 mod trace;
 
 pub use command::{Command, Direction, TimedCommand, MAX_COMMAND_BYTES};
-pub use mutation::Mutation;
+pub use mutation::{parse_named, Mutation};
 pub use net::{InFlight, LinkConfig, Network, Send, MAX_IN_FLIGHT};
 pub use node_id::NodeId;
 pub use outbox::{NoteKind, Outbox};

@@ -53,14 +53,21 @@ impl Mutation {
 
     /// Parses a name given by `name`.
     pub fn parse(s: &str) -> Result<Mutation, String> {
-        Mutation::ALL
-            .into_iter()
-            .find(|m| m.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Mutation::ALL.iter().map(|m| m.name()).collect();
-                format!("unknown mutation {s:?}; one of: {}", names.join(", "))
-            })
+        parse_named(&Mutation::ALL, Mutation::name, s, "mutation")
     }
+}
+
+/// The one of `all` whose `name` is `s`, or a message listing the names.
+pub fn parse_named<T: Copy>(
+    all: &[T],
+    name: fn(T) -> &'static str,
+    s: &str,
+    what: &str,
+) -> Result<T, String> {
+    all.iter().copied().find(|t| name(*t) == s).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|t| name(*t)).collect();
+        format!("unknown {what} {s:?}; one of: {}", names.join(", "))
+    })
 }
 
 impl fmt::Display for Mutation {

@@ -52,11 +52,7 @@ impl App {
     /// A new world on `canvas` from a seed and a JSON `ClusterConfig` ("" for the app default).
     #[wasm_bindgen(constructor)]
     pub fn new(canvas: HtmlCanvasElement, seed: f64, config_json: &str) -> Result<App, JsError> {
-        if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= MAX_SAFE_INTEGER) {
-            return Err(js_err(format!(
-                "seed {seed} must be a whole number from 0 to 9007199254740991"
-            )));
-        }
+        let seed = whole_seed(seed, "seed")?;
         if config_json.len() > MAX_CONFIG_BYTES {
             return Err(js_err(format!(
                 "config: at most {MAX_CONFIG_BYTES} bytes of JSON, got {}",
@@ -68,7 +64,7 @@ impl App {
         } else {
             serde_json::from_str(config_json).map_err(|e| js_err(format!("config: {e}")))?
         };
-        let mut world = World::new(seed as u64, cfg)
+        let mut world = World::new(seed, cfg)
             .map_err(js_err)?
             .with_checks_on_demand();
         world
@@ -315,6 +311,17 @@ pub fn legend() -> String {
     view::legend_json()
 }
 
+/// A seed from JavaScript: a whole number from 0 to 2^53 - 1.
+fn whole_seed(seed: f64, what: &str) -> Result<u64, JsError> {
+    if seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= MAX_SAFE_INTEGER {
+        Ok(seed as u64)
+    } else {
+        Err(js_err(format!(
+            "{what} {seed} must be a whole number from 0 to 9007199254740991"
+        )))
+    }
+}
+
 /// The fault swarm's plan for a seed as scenario JSON, for
 /// `App.fromScenario`: the very run `kafkascope check --seeds 1 --from SEED`
 /// checks. `unsafe_switch` (`acks1`, `unclean-election`, `pre-kip-101`) and
@@ -322,11 +329,7 @@ pub fn legend() -> String {
 #[wasm_bindgen(js_name = swarmScenario)]
 pub fn swarm_scenario(seed: f64, unsafe_switch: &str, mutation: &str) -> Result<String, JsError> {
     use crate::check::swarm::{plan, Options, Unsafe};
-    if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= MAX_SAFE_INTEGER) {
-        return Err(js_err(format!(
-            "swarm seed {seed} must be a whole number from 0 to 9007199254740991"
-        )));
-    }
+    let seed = whole_seed(seed, "swarm seed")?;
     let unsafe_switch = match unsafe_switch.trim() {
         "" => None,
         name => Some(Unsafe::parse(name).map_err(js_err)?),
@@ -339,7 +342,7 @@ pub fn swarm_scenario(seed: f64, unsafe_switch: &str, mutation: &str) -> Result<
         unsafe_switch,
         mutation,
     };
-    serde_json::to_string(&plan(seed as u64, opts).scenario).map_err(js_err)
+    serde_json::to_string(&plan(seed, opts).scenario).map_err(js_err)
 }
 
 /// The app's default cluster configuration, as JSON.

@@ -5,7 +5,6 @@
 use kafkascope::check::swarm::{plan, run_seed, Options, Outcome};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::Instant;
 
 /// What to run.
 pub struct Args {
@@ -18,27 +17,26 @@ pub struct Args {
     pub safety_only: bool,
 }
 
-fn flags(opts: Options) -> String {
+/// `opts` as `{before}unsafe{between}NAME{before}mutation{between}NAME`:
+/// command-line flags (" --", " ") or the page's URL query ("&", "=").
+fn options_as(opts: Options, before: &str, between: &str) -> String {
     let mut s = String::new();
     if let Some(u) = opts.unsafe_switch {
-        s += &format!(" --unsafe {}", u.name());
+        s += &format!("{before}unsafe{between}{}", u.name());
     }
     if let Some(m) = opts.mutation {
-        s += &format!(" --mutation {m}");
+        s += &format!("{before}mutation{between}{m}");
     }
     s
 }
 
+fn flags(opts: Options) -> String {
+    options_as(opts, " --", " ")
+}
+
 /// The page's URL query after `?swarm=SEED` that loads the same run.
 fn page_query(opts: Options) -> String {
-    let mut s = String::new();
-    if let Some(u) = opts.unsafe_switch {
-        s += &format!("&unsafe={}", u.name());
-    }
-    if let Some(m) = opts.mutation {
-        s += &format!("&mutation={m}");
-    }
-    s
+    options_as(opts, "&", "=")
 }
 
 /// Runs the seeds; returns the failing outcomes, by seed.
@@ -48,7 +46,7 @@ pub fn run(a: &Args) -> Vec<Outcome> {
     let done = AtomicU64::new(0);
     let stop = std::sync::atomic::AtomicBool::new(false);
     let failures: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
-    let started = Instant::now();
+    let simulated_ms = AtomicU64::new(0);
     let step = (a.seeds / 20).max(1);
     std::thread::scope(|s| {
         for _ in 0..a.jobs.max(1) {
@@ -61,6 +59,7 @@ pub fn run(a: &Args) -> Vec<Outcome> {
                     return;
                 }
                 let (outcome, _) = run_seed(seed, a.opts);
+                simulated_ms.fetch_add(outcome.sim_ms, Ordering::Relaxed);
                 if let Some(f) = &outcome.failure {
                     let counts = !(a.safety_only && f.liveness);
                     eprintln!(
@@ -77,16 +76,12 @@ pub fn run(a: &Args) -> Vec<Outcome> {
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if n.is_multiple_of(step) || n == a.seeds {
                     let failed = failures.lock().expect("no panics").len();
-                    eprintln!(
-                        "{n}/{} seeds, {failed} failed, {:.0} s",
-                        a.seeds,
-                        started.elapsed().as_secs_f64()
-                    );
+                    eprintln!("{n}/{} seeds, {failed} failed", a.seeds);
                 }
             });
         }
     });
-    let secs = started.elapsed().as_secs_f64();
+    let simulated_min = simulated_ms.load(Ordering::Relaxed) as f64 / 60_000.0;
     let ran = done.load(Ordering::Relaxed);
     let mut failures = failures.into_inner().expect("no panics");
     failures.sort_by_key(|o| o.seed);
@@ -100,7 +95,7 @@ pub fn run(a: &Args) -> Vec<Outcome> {
         failures.len()
     };
     println!(
-        "swarm: {ran} seeds from {}{}: {failed} failed{}, {secs:.1} s on {} threads ({:.0} seeds/minute)",
+        "swarm: {ran} seeds from {}{}: {failed} failed{}, {simulated_min:.0} simulated minutes on {} threads",
         a.from,
         flags(a.opts),
         if a.safety_only {
@@ -108,8 +103,7 @@ pub fn run(a: &Args) -> Vec<Outcome> {
         } else {
             String::new()
         },
-        a.jobs,
-        ran as f64 * 60.0 / secs.max(1e-9)
+        a.jobs
     );
     for o in &failures {
         let f = o.failure.as_ref().expect("failures only");

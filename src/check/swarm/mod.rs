@@ -51,13 +51,7 @@ impl Unsafe {
 
     /// Parses a name given by `name`.
     pub fn parse(s: &str) -> Result<Unsafe, String> {
-        Unsafe::ALL
-            .into_iter()
-            .find(|u| u.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Unsafe::ALL.iter().map(|u| u.name()).collect();
-                format!("unknown unsafe switch {s:?}; one of: {}", names.join(", "))
-            })
+        crate::sim::parse_named(&Unsafe::ALL, Unsafe::name, s, "unsafe switch")
     }
 }
 
