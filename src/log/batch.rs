@@ -92,8 +92,25 @@ pub(super) fn put_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
     }
 }
 
-/// Reads a zig-zag varint at `*at`, moving `*at` past it.
+/// Reads a zig-zag varint at `*at`, moving `*at` past it. Most fields of
+/// a record (attributes, small deltas, short lengths) take one byte.
+#[inline(always)]
 fn get_varint(buf: &[u8], at: &mut usize) -> Result<i64, LogError> {
+    let z = match buf.get(*at..*at + 2) {
+        Some(&[b, _]) if b < 0x80 => {
+            *at += 1;
+            u64::from(b)
+        }
+        Some(&[b, c]) if c < 0x80 => {
+            *at += 2;
+            u64::from(b & 0x7f) | u64::from(c) << 7
+        }
+        _ => return get_long_varint(buf, at),
+    };
+    Ok((z >> 1) as i64 ^ -((z & 1) as i64))
+}
+
+fn get_long_varint(buf: &[u8], at: &mut usize) -> Result<i64, LogError> {
     let mut z: u64 = 0;
     for shift in (0..70).step_by(7) {
         let b = *buf
@@ -108,6 +125,7 @@ fn get_varint(buf: &[u8], at: &mut usize) -> Result<i64, LogError> {
     Err(LogError::CorruptMessage("varint longer than 10 bytes"))
 }
 
+#[inline(always)]
 fn get_bytes<'a>(buf: &'a [u8], at: &mut usize) -> Result<Option<&'a [u8]>, LogError> {
     let len = get_varint(buf, at)?;
     if len < 0 {
@@ -255,12 +273,50 @@ struct RecordView<'a> {
     offset_delta: i64,
     key: Option<&'a [u8]>,
     value: Option<&'a [u8]>,
-    headers: Vec<(&'a [u8], Option<&'a [u8]>)>,
+    /// The header fields, already checked: read them with `headers`.
+    header_bytes: &'a [u8],
+    header_count: i64,
+}
+
+impl<'a> RecordView<'a> {
+    fn headers(&self) -> Headers<'a> {
+        Headers {
+            bytes: self.header_bytes,
+            left: self.header_count,
+            at: 0,
+        }
+    }
+}
+
+/// The headers (key, value) of one record, each read within bounds; a null
+/// key is an error, as in Kafka. `at` is how far the reading got.
+struct Headers<'a> {
+    bytes: &'a [u8],
+    left: i64,
+    at: usize,
+}
+
+impl<'a> Iterator for Headers<'a> {
+    type Item = Result<(&'a [u8], Option<&'a [u8]>), LogError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left <= 0 {
+            return None;
+        }
+        self.left -= 1;
+        let key = match get_bytes(self.bytes, &mut self.at) {
+            Ok(Some(k)) => k,
+            Ok(None) => return Some(Err(LogError::CorruptMessage("null header key"))),
+            Err(e) => return Some(Err(e)),
+        };
+        Some(get_bytes(self.bytes, &mut self.at).map(|v| (key, v)))
+    }
 }
 
 /// Parses the record that starts at `*at` (its length varint), checking that
 /// every field stays inside the record and the record inside the batch, as
 /// Kafka's `DefaultRecord.readFrom` does; moves `*at` past it.
+#[inline(always)]
 fn parse_record<'a>(buf: &'a [u8], at: &mut usize) -> Result<RecordView<'a>, LogError> {
     let len = get_varint(buf, at)?;
     let end = usize::try_from(len)
@@ -274,28 +330,29 @@ fn parse_record<'a>(buf: &'a [u8], at: &mut usize) -> Result<RecordView<'a>, Log
     let offset_delta = get_varint(rec, &mut p)?;
     let key = get_bytes(rec, &mut p)?;
     let value = get_bytes(rec, &mut p)?;
-    let n_headers = get_varint(rec, &mut p)?;
-    if n_headers < 0 {
+    let header_count = get_varint(rec, &mut p)?;
+    if header_count < 0 {
         return Err(LogError::CorruptMessage("negative header count"));
     }
-    let mut headers = Vec::new();
-    for _ in 0..n_headers {
-        let k = get_bytes(rec, &mut p)?.ok_or(LogError::CorruptMessage("null header key"))?;
-        headers.push((k, get_bytes(rec, &mut p)?));
+    let view = RecordView {
+        timestamp_delta,
+        offset_delta,
+        key,
+        value,
+        header_bytes: &rec[p..],
+        header_count,
+    };
+    let mut headers = view.headers();
+    for h in &mut headers {
+        h?;
     }
-    if p != end {
+    if p + headers.at != end {
         return Err(LogError::CorruptMessage(
             "record size does not match its fields",
         ));
     }
     *at = end;
-    Ok(RecordView {
-        timestamp_delta,
-        offset_delta,
-        key,
-        value,
-        headers,
-    })
+    Ok(view)
 }
 
 /// Where a batch comes from, deciding which of Kafka's checks apply.
@@ -437,15 +494,16 @@ pub fn records(buf: &[u8]) -> Result<Vec<Record>, LogError> {
             key: r.key.map(<[u8]>::to_vec),
             value: r.value.map(<[u8]>::to_vec),
             headers: r
-                .headers
-                .into_iter()
-                .map(|(k, v)| {
-                    (
-                        String::from_utf8_lossy(k).into_owned(),
-                        v.map(<[u8]>::to_vec),
-                    )
+                .headers()
+                .map(|h| {
+                    h.map(|(k, v)| {
+                        (
+                            String::from_utf8_lossy(k).into_owned(),
+                            v.map(<[u8]>::to_vec),
+                        )
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, _>>()?,
         });
     }
     Ok(out)
