@@ -19,6 +19,7 @@ mod config;
 mod epoch;
 mod index;
 pub mod lab;
+mod pages;
 mod retention;
 mod segment;
 
@@ -34,6 +35,7 @@ pub use index::{
     OffsetIndex, Probe, ProbeStage, TimeIndex, OFFSET_ENTRY_BYTES, TIME_ENTRY_BYTES,
     WARM_SECTION_BYTES,
 };
+pub use pages::advise_huge_pages;
 pub use segment::{file_stem, Found, RollReason, Segment};
 
 use crate::sim::Tick;

@@ -12,7 +12,7 @@
 
 use super::batch::{self, BatchInfo};
 use super::index::{OffsetIndex, Probe, TimeIndex};
-use super::LogConfig;
+use super::{pages, LogConfig};
 use crate::sim::Tick;
 use serde::Serialize;
 
@@ -190,7 +190,11 @@ impl Segment {
         if position == 0 {
             self.rolling_timestamp = Some(info.max_timestamp);
         }
+        let capacity = self.log.capacity();
         self.log.extend_from_slice(bytes);
+        if self.log.capacity() != capacity {
+            pages::advise_huge_pages(&mut self.log);
+        }
         batch::stamp(
             &mut self.log[position..],
             info.base_offset,
