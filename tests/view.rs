@@ -221,6 +221,45 @@ fn replicas_are_drawn_inside_their_brokers_and_clickable() {
 }
 
 #[test]
+fn a_crashed_broker_shows_its_own_checkpointed_high_watermark_not_the_partitions() {
+    let mut w = data_world(3, &["orders"], 1, 1);
+    let leader = w.partition_reports()[0].leader.unwrap();
+    let down = (1..=3).find(|b| *b != leader).unwrap();
+    apply(&mut w, Command::CrashBroker { broker: down });
+    // Past replica.lag.time.max.ms (30 s): the ISR shrinks, the HW moves on.
+    w.run_until(w.now() + 45_000);
+    let snap = snapshot(&w, 0.0);
+    let reps = |b: i32| {
+        snap.data.replicas[&b]
+            .iter()
+            .find(|r| r.partition == 0)
+            .cloned()
+            .unwrap()
+    };
+    let dead = reps(down);
+    let checkpoint = w
+        .disk(down)
+        .unwrap()
+        .hw_checkpoint
+        .values()
+        .copied()
+        .max()
+        .unwrap();
+    assert_eq!(dead.hw, checkpoint);
+    assert!(dead.shown_hw() <= dead.leo, "{dead:?}");
+    assert!(
+        dead.partition_hw > dead.leo,
+        "the partition moved on: {dead:?}"
+    );
+    assert_eq!(reps(leader).shown_hw(), reps(leader).partition_hw);
+    let t = texts(&scene(&w, DESKTOP));
+    assert!(
+        t.contains(&format!("LEO {} · HW {checkpoint}", dead.leo)),
+        "{t:?}"
+    );
+}
+
+#[test]
 fn nine_brokers_three_topics_of_32_partitions_and_six_producers_fit() {
     let w = data_world(9, &["orders", "payments", "clicks"], 32, 6);
     for vp in [

@@ -63,6 +63,15 @@ impl ReplicaRole {
     }
 }
 
+/// The high watermark broker `b`'s disk last checkpointed for `tp` (-1: none).
+pub(crate) fn checkpointed_hw(world: &World, b: i32, tp: &TopicPartition) -> i64 {
+    world
+        .disk(b)
+        .and_then(|d| d.hw_checkpoint.get(tp))
+        .copied()
+        .unwrap_or(-1)
+}
+
 /// One partition replica on one broker.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaSnap {
@@ -74,7 +83,8 @@ pub struct ReplicaSnap {
     pub role: ReplicaRole,
     /// Log end offset (-1: no log yet).
     pub leo: i64,
-    /// This replica's own high watermark (-1: not known, broker down).
+    /// This replica's own high watermark; on a broker that is down, the one
+    /// its `replication-offset-checkpoint` holds (-1: none written yet).
     pub hw: i64,
     /// The partition's high watermark (the leader's).
     pub partition_hw: i64,
@@ -84,6 +94,19 @@ pub struct ReplicaSnap {
     pub truncating: bool,
     /// The partition has no leader (leader -1), whatever this replica is.
     pub offline: bool,
+}
+
+impl ReplicaSnap {
+    /// The high watermark its row shows: the partition's, except on a
+    /// broker that is down, where the partition moves on without it and the
+    /// replica shows its own checkpointed one (-1: none).
+    pub fn shown_hw(&self) -> i64 {
+        if self.role == ReplicaRole::Down {
+            self.hw
+        } else {
+            self.partition_hw
+        }
+    }
 }
 
 /// A batch in a producer's accumulator.
@@ -236,7 +259,10 @@ pub fn data(world: &World, expand_internal: bool) -> DataSnap {
                 partition: p.partition,
                 role,
                 leo: p.log_end_offsets.get(b).copied().unwrap_or(-1),
-                hw: mine.map_or(-1, |r| r.hw),
+                hw: match (running, mine) {
+                    (Some(_), r) => r.map_or(-1, |r| r.hw),
+                    (None, _) => checkpointed_hw(world, *b, &tp),
+                },
                 partition_hw: p.high_watermark,
                 window: win,
                 truncating: mine.is_some_and(|r| r.follow == crate::broker::Follow::Truncating),

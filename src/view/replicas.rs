@@ -65,10 +65,10 @@ fn bar(bars: &mut Bars, r: &ReplicaSnap, (x, y, w, h): (f32, f32, f32, f32), tic
     if r.leo < 0 {
         return;
     }
-    let hw = if r.partition_hw >= 0 {
-        r.partition_hw
-    } else {
-        r.leo
+    let hw = match r.shown_hw() {
+        h if h >= 0 => h,
+        _ if r.role == ReplicaRole::Down => 0,
+        _ => r.leo,
     };
     let committed = r.leo.min(hw);
     let x1 = at(committed);
@@ -184,7 +184,10 @@ pub(super) fn draw_replicas(
                 bar(&mut bars, r, (bx, ry + 4.0, bw, 5.0), true);
                 let label = match (wide, r.leo >= 0) {
                     (_, false) => "no log".to_string(),
-                    (true, true) => format!("LEO {} · HW {}", r.leo, r.partition_hw.max(0)),
+                    (true, true) => match r.shown_hw() {
+                        h if h >= 0 => format!("LEO {} · HW {h}", r.leo),
+                        _ => format!("LEO {} · HW -", r.leo),
+                    },
                     (false, true) => r.leo.to_string(),
                 };
                 scene.shapes.push(Shape::Text {
