@@ -63,15 +63,6 @@ impl ReplicaRole {
     }
 }
 
-/// The high watermark broker `b`'s disk last checkpointed for `tp` (-1: none).
-pub(crate) fn checkpointed_hw(world: &World, b: i32, tp: &TopicPartition) -> i64 {
-    world
-        .disk(b)
-        .and_then(|d| d.hw_checkpoint.get(tp))
-        .copied()
-        .unwrap_or(-1)
-}
-
 /// One partition replica on one broker.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaSnap {
@@ -261,7 +252,7 @@ pub fn data(world: &World, expand_internal: bool) -> DataSnap {
                 leo: p.log_end_offsets.get(b).copied().unwrap_or(-1),
                 hw: match (running, mine) {
                     (Some(_), r) => r.map_or(-1, |r| r.hw),
-                    (None, _) => checkpointed_hw(world, *b, &tp),
+                    (None, _) => world.checkpointed_hw(*b, &tp).unwrap_or(-1),
                 },
                 partition_hw: p.high_watermark,
                 window: win,

@@ -21,7 +21,6 @@ pub mod storage;
 mod wire;
 mod znodes;
 
-pub(crate) use data::checkpointed_hw;
 pub use data::{
     BatchSnap, DataSnap, ProducerSnap, QueueSnap, ReplicaRole, ReplicaSnap, TopicSnap,
     INTERNAL_COLOR, MAX_DRAWN_BATCHES,
