@@ -64,9 +64,16 @@ impl App {
         } else {
             serde_json::from_str(config_json).map_err(|e| js_err(format!("config: {e}")))?
         };
-        let mut world = World::new(seed, cfg)
-            .map_err(js_err)?
-            .with_checks_on_demand();
+        // A planted bug is checked after every event, as the CLI does, so the
+        // badge names the very event that broke a rule; otherwise once a
+        // frame, which keeps a large cluster fast.
+        let planted = cfg.mutation.is_some();
+        let world = World::new(seed, cfg).map_err(js_err)?;
+        let mut world = if planted {
+            world.with_checks()
+        } else {
+            world.with_checks_on_demand()
+        };
         world
             .apply(Command::SetSpeed { speed: 0.25 })
             .map_err(js_err)?;
