@@ -16,6 +16,26 @@ use std::hint::black_box;
 const RECORDS_PER_BATCH: i64 = 100;
 const VALUE_BYTES: usize = 100;
 
+/// Copies `rounds` rounds of `input` onto the end of `out`.
+fn copy_rounds(out: &mut Vec<u8>, input: &[Vec<u8>], rounds: usize) -> usize {
+    for _ in 0..rounds {
+        for batch in input {
+            out.extend_from_slice(batch);
+        }
+    }
+    out.len()
+}
+
+/// Appends `rounds` rounds of `input` to `log` as its leader.
+fn append_rounds(log: &mut Log, input: &[Vec<u8>], rounds: usize) -> i64 {
+    for _ in 0..rounds {
+        for batch in input {
+            log.append_as_leader(5, batch, 3).expect("valid batch");
+        }
+    }
+    log.log_end_offset()
+}
+
 fn append(c: &mut Criterion) {
     let input = sample_batches(200, VALUE_BYTES);
     let total: usize = input.iter().map(Vec::len).sum();
@@ -25,24 +45,14 @@ fn append(c: &mut Criterion) {
     group.bench_function("memcpy_same_bytes_fresh", |b| {
         b.iter_batched_ref(
             || Vec::with_capacity(total),
-            |out: &mut Vec<u8>| {
-                for batch in &input {
-                    out.extend_from_slice(batch);
-                }
-                black_box(out.len())
-            },
+            |out: &mut Vec<u8>| black_box(copy_rounds(out, &input, 1)),
             BatchSize::SmallInput,
         )
     });
     group.bench_function("append_as_leader_fresh", |b| {
         b.iter_batched_ref(
             || Log::new(LogConfig::default(), 0),
-            |log: &mut Log| {
-                for batch in &input {
-                    log.append_as_leader(5, batch, 3).expect("valid batch");
-                }
-                black_box(log.log_end_offset())
-            },
+            |log: &mut Log| black_box(append_rounds(log, &input, 1)),
             BatchSize::SmallInput,
         )
     });
@@ -51,20 +61,14 @@ fn append(c: &mut Criterion) {
     group.bench_function("memcpy_same_bytes_warm", |b| {
         b.iter(|| {
             out.clear();
-            for batch in &input {
-                out.extend_from_slice(batch);
-            }
-            black_box(out.len())
+            black_box(copy_rounds(&mut out, &input, 1))
         })
     });
     let mut log = Log::new(LogConfig::default(), 0);
     group.bench_function("append_as_leader_warm", |b| {
         b.iter(|| {
             log.truncate_to(5, 0);
-            for batch in &input {
-                log.append_as_leader(5, batch, 3).expect("valid batch");
-            }
-            black_box(log.log_end_offset())
+            black_box(append_rounds(&mut log, &input, 1))
         })
     });
     group.finish();
@@ -83,34 +87,21 @@ fn at_scale(c: &mut Criterion, input: &[Vec<u8>], total: usize) {
     // mapped) and get the same huge-page advice the segment store gives.
     let mut out: Vec<u8> = Vec::with_capacity(total * ROUNDS_AT_SCALE);
     advise_huge_pages(&mut out);
-    let copy_all = |out: &mut Vec<u8>| {
-        out.clear();
-        for _ in 0..ROUNDS_AT_SCALE {
-            for batch in input {
-                out.extend_from_slice(batch);
-            }
-        }
-        out.len()
-    };
-    copy_all(&mut out);
+    copy_rounds(&mut out, input, ROUNDS_AT_SCALE);
     group.bench_function("memcpy_same_bytes_256mib", |b| {
-        b.iter(|| black_box(copy_all(&mut out)))
+        b.iter(|| {
+            out.clear();
+            black_box(copy_rounds(&mut out, input, ROUNDS_AT_SCALE))
+        })
     });
     drop(out);
     let mut log = Log::new(LogConfig::default(), 0);
-    let append_all = |log: &mut Log| {
-        log.truncate_to(5, 0);
-        for _ in 0..ROUNDS_AT_SCALE {
-            for batch in input {
-                log.append_as_leader(5, batch, 3).expect("valid batch");
-            }
-        }
-        log.log_end_offset()
-    };
-    append_all(&mut log);
-    append_all(&mut log);
+    append_rounds(&mut log, input, ROUNDS_AT_SCALE);
     group.bench_function("append_as_leader_256mib", |b| {
-        b.iter(|| black_box(append_all(&mut log)))
+        b.iter(|| {
+            log.truncate_to(5, 0);
+            black_box(append_rounds(&mut log, input, ROUNDS_AT_SCALE))
+        })
     });
     group.finish();
 }

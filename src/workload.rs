@@ -105,6 +105,22 @@ pub fn run_window(w: &mut World, ms: u64) -> u64 {
 /// Members of the consume benchmark's group.
 pub const CONSUMERS: i32 = 3;
 
+/// Consumers 1..=CONSUMERS in `group`, reading `topic` from the earliest offset.
+fn add_readers(w: &mut World, group: &str, topic: &str) {
+    for id in 1..=CONSUMERS {
+        w.apply(Command::AddConsumer {
+            id: Some(id),
+            config: ConsumerConfig {
+                group_id: group.into(),
+                topics: vec![topic.into()],
+                auto_offset_reset: OffsetReset::Earliest,
+                ..ConsumerConfig::default()
+            },
+        })
+        .expect("consumer");
+    }
+}
+
 /// The end-to-end consume workload: the same cluster, topic and producer,
 /// plus a group of three consumers (range assignor, one partition each,
 /// auto-commit every 5 s, no processing delay) that read what the producer
@@ -114,18 +130,7 @@ pub const CONSUMERS: i32 = 3;
 /// below the high watermark, fetched by its consumer and handed over.
 pub fn consume_world(seed: u64) -> World {
     let mut w = replication_world_with(seed, 0, |w| {
-        for id in 1..=CONSUMERS {
-            w.apply(Command::AddConsumer {
-                id: Some(id),
-                config: ConsumerConfig {
-                    group_id: "bench".into(),
-                    topics: vec!["bench".into()],
-                    auto_offset_reset: OffsetReset::Earliest,
-                    ..ConsumerConfig::default()
-                },
-            })
-            .expect("consumer");
-        }
+        add_readers(w, "bench", "bench");
         let stable = |w: &World| {
             w.consumers()
                 .values()
@@ -258,18 +263,7 @@ pub fn memory_world(seed: u64) -> World {
         })
         .expect("producer");
     }
-    for id in 1..=CONSUMERS {
-        w.apply(Command::AddConsumer {
-            id: Some(id),
-            config: ConsumerConfig {
-                group_id: "readers".into(),
-                topics: vec!["busy".into()],
-                auto_offset_reset: OffsetReset::Earliest,
-                ..ConsumerConfig::default()
-            },
-        })
-        .expect("consumer");
-    }
+    add_readers(&mut w, "readers", "busy");
     w
 }
 

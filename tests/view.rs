@@ -237,14 +237,10 @@ fn a_crashed_broker_shows_its_own_checkpointed_high_watermark_not_the_partitions
             .unwrap()
     };
     let dead = reps(down);
-    let checkpoint = w
-        .disk(down)
-        .unwrap()
-        .hw_checkpoint
-        .values()
-        .copied()
-        .max()
-        .unwrap();
+    let tp = kafkascope::topic::TopicPartition::new("orders", 0);
+    let disk = w.disk(down).unwrap();
+    let checkpoint = disk.restart_hw(&tp);
+    assert_eq!(Some(&checkpoint), disk.hw_checkpoint.get(&tp));
     assert_eq!(dead.hw, checkpoint);
     assert!(dead.shown_hw() <= dead.leo, "{dead:?}");
     assert!(

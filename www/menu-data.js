@@ -95,9 +95,9 @@ export const dataMenus = {
       `Role: ${hit.role}${hit.follow && hit.follow !== 'idle' ? ` (${hit.follow})` : ''}.`,
       `Log end offset ${num(hit.log_end_offset)} · log start ${num(hit.log_start_offset)} · ${num(hit.segment_count)} segment(s).`,
       `Partition high watermark ${num(hit.high_watermark)}${typeof hit.replica_high_watermark === 'number' ? ` (this replica knows ${hit.replica_high_watermark})` : ''}.`,
-      ...(hit.broker_state === 'running'
-        ? []
-        : [`On its disk, replication-offset-checkpoint holds high watermark ${num(hit.checkpointed_high_watermark)}: the row shows that one while the broker is down.`]),
+      ...(hit.role === 'broker down'
+        ? [`On its disk, replication-offset-checkpoint holds high watermark ${num(hit.checkpointed_high_watermark)}: while the broker is down, its row shows the high watermark it would restart from (that one, never past its log end offset).`]
+        : []),
       `State znode: leader ${num(leader)} · leader_epoch ${num(hit.leader_epoch)} · isr [${(hit.isr ?? []).join(',')}] · replicas [${(hit.replicas ?? []).join(',')}].`,
     ];
     for (const r of (hit.readers ?? []).slice(0, 6)) {

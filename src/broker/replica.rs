@@ -33,6 +33,15 @@ pub struct Disk {
     pub hw_checkpoint: BTreeMap<TopicPartition, i64>,
 }
 
+impl Disk {
+    /// The high watermark a replica of `tp` starts from after a restart: the
+    /// checkpointed one (0 if none was written), never past its log end.
+    pub fn restart_hw(&self, tp: &TopicPartition) -> i64 {
+        let leo = self.logs.get(tp).map_or(0, Log::log_end_offset);
+        self.hw_checkpoint.get(tp).copied().unwrap_or(0).min(leo)
+    }
+}
+
 /// The leader's view of one follower.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FollowerView {
@@ -200,19 +209,17 @@ impl Broker {
         if was_leader && ps.leader != self.id {
             self.fail_delayed(&tp, KafkaError::NotLeaderOrFollower, out);
         }
-        let log = self
+        let leo = self
             .disk
             .logs
             .entry(tp.clone())
-            .or_insert_with(|| Log::new(cfg.log.clone(), now));
-        let leo = log.log_end_offset();
+            .or_insert_with(|| Log::new(cfg.log.clone(), now))
+            .log_end_offset();
         let hw = self
             .replicas
             .get(&tp)
-            .map(|r| r.hw)
-            .or_else(|| self.disk.hw_checkpoint.get(&tp).copied())
-            .unwrap_or(0)
-            .min(leo);
+            .map_or_else(|| self.disk.restart_hw(&tp), |r| r.hw.min(leo));
+        let log = self.disk.logs.get_mut(&tp).expect("created above");
         let old_followers = self
             .replicas
             .get(&tp)

@@ -125,12 +125,6 @@ pub fn state_name(process: &Process) -> &'static str {
 }
 
 impl World {
-    /// The high watermark broker `id`'s disk last checkpointed for `tp`
-    /// (`replication-offset-checkpoint`), whether or not its process runs.
-    pub fn checkpointed_hw(&self, id: i32, tp: &crate::topic::TopicPartition) -> Option<i64> {
-        self.disk(id)?.hw_checkpoint.get(tp).copied()
-    }
-
     /// The report of the world as it is now.
     pub fn report(&self) -> Report {
         Report {

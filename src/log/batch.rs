@@ -96,12 +96,12 @@ pub(super) fn put_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
 /// a record (attributes, small deltas, short lengths) take one byte.
 #[inline(always)]
 fn get_varint(buf: &[u8], at: &mut usize) -> Result<i64, LogError> {
-    let z = match buf.get(*at..*at + 2) {
-        Some(&[b, _]) if b < 0x80 => {
+    let z = match (buf.get(*at), buf.get(*at + 1)) {
+        (Some(&b), _) if b < 0x80 => {
             *at += 1;
             u64::from(b)
         }
-        Some(&[b, c]) if c < 0x80 => {
+        (Some(&b), Some(&c)) if c < 0x80 => {
             *at += 2;
             u64::from(b & 0x7f) | u64::from(c) << 7
         }
@@ -584,9 +584,15 @@ mod tests {
         ] {
             let mut out = Vec::new();
             put_varint(&mut out, v);
+            let len = out.len();
             let mut at = 0;
             assert_eq!(get_varint(&out, &mut at).unwrap(), v);
-            assert_eq!(at, out.len());
+            assert_eq!(at, len);
+            // Followed by more bytes, as inside a record.
+            out.extend_from_slice(&[0x81, 0x01]);
+            let mut at = 0;
+            assert_eq!(get_varint(&out, &mut at).unwrap(), v);
+            assert_eq!(at, len);
         }
         let mut out = Vec::new();
         put_varint(&mut out, -1);

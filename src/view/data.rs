@@ -74,8 +74,8 @@ pub struct ReplicaSnap {
     pub role: ReplicaRole,
     /// Log end offset (-1: no log yet).
     pub leo: i64,
-    /// This replica's own high watermark; on a broker that is down, the one
-    /// its `replication-offset-checkpoint` holds (-1: none written yet).
+    /// This replica's own high watermark (-1: not known); on a broker that is
+    /// down, the one it would restart from (`Disk::restart_hw`).
     pub hw: i64,
     /// The partition's high watermark (the leader's).
     pub partition_hw: i64,
@@ -90,7 +90,7 @@ pub struct ReplicaSnap {
 impl ReplicaSnap {
     /// The high watermark its row shows: the partition's, except on a
     /// broker that is down, where the partition moves on without it and the
-    /// replica shows its own checkpointed one (-1: none).
+    /// replica shows the one its checkpoint would restart it from.
     pub fn shown_hw(&self) -> i64 {
         if self.role == ReplicaRole::Down {
             self.hw
@@ -250,9 +250,10 @@ pub fn data(world: &World, expand_internal: bool) -> DataSnap {
                 partition: p.partition,
                 role,
                 leo: p.log_end_offsets.get(b).copied().unwrap_or(-1),
-                hw: match (running, mine) {
-                    (Some(_), r) => r.map_or(-1, |r| r.hw),
-                    (None, _) => world.checkpointed_hw(*b, &tp).unwrap_or(-1),
+                hw: if running.is_some() {
+                    mine.map_or(-1, |r| r.hw)
+                } else {
+                    world.disk(*b).map_or(-1, |d| d.restart_hw(&tp))
                 },
                 partition_hw: p.high_watermark,
                 window: win,

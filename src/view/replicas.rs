@@ -65,10 +65,10 @@ fn bar(bars: &mut Bars, r: &ReplicaSnap, (x, y, w, h): (f32, f32, f32, f32), tic
     if r.leo < 0 {
         return;
     }
-    let hw = match r.shown_hw() {
-        h if h >= 0 => h,
-        _ if r.role == ReplicaRole::Down => 0,
-        _ => r.leo,
+    let hw = if r.shown_hw() >= 0 {
+        r.shown_hw()
+    } else {
+        r.leo
     };
     let committed = r.leo.min(hw);
     let x1 = at(committed);
@@ -184,10 +184,7 @@ pub(super) fn draw_replicas(
                 bar(&mut bars, r, (bx, ry + 4.0, bw, 5.0), true);
                 let label = match (wide, r.leo >= 0) {
                     (_, false) => "no log".to_string(),
-                    (true, true) => match r.shown_hw() {
-                        h if h >= 0 => format!("LEO {} · HW {h}", r.leo),
-                        _ => format!("LEO {} · HW -", r.leo),
-                    },
+                    (true, true) => format!("LEO {} · HW {}", r.leo, r.shown_hw().max(0)),
                     (false, true) => r.leo.to_string(),
                 };
                 scene.shapes.push(Shape::Text {

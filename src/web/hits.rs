@@ -177,7 +177,7 @@ pub(super) fn replica_json(w: &World, broker: i32, topic: &str, partition: i32) 
         "replicas": report.as_ref().map(|p| p.replicas.clone()),
         "high_watermark": report.as_ref().map(|p| p.high_watermark),
         "replica_high_watermark": mine.map(|r| r.hw),
-        "checkpointed_high_watermark": w.checkpointed_hw(broker, &tp),
+        "checkpointed_high_watermark": w.disk(broker).and_then(|d| d.hw_checkpoint.get(&tp)),
         "log_end_offset": log.map(|l| l.log_end_offset()),
         "log_start_offset": log.map(|l| l.log_start_offset()),
         "segment_count": log.map(|l| l.segments().len()),
