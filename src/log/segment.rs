@@ -190,11 +190,7 @@ impl Segment {
         if position == 0 {
             self.rolling_timestamp = Some(info.max_timestamp);
         }
-        let capacity = self.log.capacity();
-        self.log.extend_from_slice(bytes);
-        if self.log.capacity() != capacity {
-            pages::advise_huge_pages(&mut self.log);
-        }
+        pages::extend_log(&mut self.log, bytes);
         batch::stamp(
             &mut self.log[position..],
             info.base_offset,
