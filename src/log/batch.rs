@@ -9,6 +9,8 @@
 //! Invariant: `validate` accepts only batches whose length, magic, CRC and
 //! record count agree with their bytes.
 
+pub(super) use super::crc::crc32c_of;
+use super::record::parse_record;
 use super::LogError;
 
 /// Size of the batch header.
@@ -55,27 +57,6 @@ impl Record {
     }
 }
 
-/// CRC-32C (Castagnoli), as record batches carry it. Natively the
-/// `crc-fast` crate folds with the CPU's carry-less multiply (58 GB/s with
-/// AVX-512 VPCLMULQDQ on the test machine, against 24 GB/s for the `crc32c`
-/// crate's CRC instruction); wasm has neither, so there the `crc` crate's
-/// slice-by-16 tables do it, faster than the `crc32c` crate's slice-by-8
-/// fallback (the wasm replication benchmark went from 1.6 to 1.9 million
-/// records/s).
-#[cfg(not(any(target_arch = "wasm32", feature = "table-crc")))]
-pub fn crc32c_of(bytes: &[u8]) -> u32 {
-    crc_fast::checksum(crc_fast::CrcAlgorithm::Crc32Iscsi, bytes) as u32
-}
-
-/// CRC-32C (Castagnoli), as record batches carry it, by slice-by-16 tables
-/// (wasm, and natively with the `table-crc` feature).
-#[cfg(any(target_arch = "wasm32", feature = "table-crc"))]
-pub fn crc32c_of(bytes: &[u8]) -> u32 {
-    static CASTAGNOLI: crc::Crc<u32, crc::Table<16>> =
-        crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISCSI);
-    CASTAGNOLI.checksum(bytes)
-}
-
 pub(super) fn put_varint(out: &mut Vec<u8>, v: i64) {
     let mut z = ((v << 1) ^ (v >> 63)) as u64;
     while z >= 0x80 {
@@ -93,54 +74,6 @@ pub(super) fn put_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
         }
         None => put_varint(out, -1),
     }
-}
-
-/// Reads a zig-zag varint at `*at`, moving `*at` past it. Most fields of
-/// a record (attributes, small deltas, short lengths) take one byte.
-#[inline(always)]
-fn get_varint(buf: &[u8], at: &mut usize) -> Result<i64, LogError> {
-    let z = match (buf.get(*at), buf.get(*at + 1)) {
-        (Some(&b), _) if b < 0x80 => {
-            *at += 1;
-            u64::from(b)
-        }
-        (Some(&b), Some(&c)) if c < 0x80 => {
-            *at += 2;
-            u64::from(b & 0x7f) | u64::from(c) << 7
-        }
-        _ => return get_long_varint(buf, at),
-    };
-    Ok((z >> 1) as i64 ^ -((z & 1) as i64))
-}
-
-fn get_long_varint(buf: &[u8], at: &mut usize) -> Result<i64, LogError> {
-    let mut z: u64 = 0;
-    for shift in (0..70).step_by(7) {
-        let b = *buf
-            .get(*at)
-            .ok_or(LogError::CorruptMessage("truncated varint"))?;
-        *at += 1;
-        z |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return Ok(((z >> 1) as i64) ^ -((z & 1) as i64));
-        }
-    }
-    Err(LogError::CorruptMessage("varint longer than 10 bytes"))
-}
-
-#[inline(always)]
-fn get_bytes<'a>(buf: &'a [u8], at: &mut usize) -> Result<Option<&'a [u8]>, LogError> {
-    let len = get_varint(buf, at)?;
-    if len < 0 {
-        return Ok(None);
-    }
-    let end = at
-        .checked_add(len as usize)
-        .filter(|e| *e <= buf.len())
-        .ok_or(LogError::CorruptMessage("field runs past its record"))?;
-    let b = &buf[*at..end];
-    *at = end;
-    Ok(Some(b))
 }
 
 fn be_i16(b: &[u8], at: usize) -> i16 {
@@ -268,94 +201,6 @@ pub fn peek(buf: &[u8]) -> Option<BatchInfo> {
         crc: u32::from_be_bytes(buf[CRC_AT..CRC_AT + 4].try_into().expect("4 bytes")),
         attributes: be_i16(buf, ATTRIBUTES_AT),
     })
-}
-
-/// One record's fields, borrowed from its batch.
-struct RecordView<'a> {
-    timestamp_delta: i64,
-    offset_delta: i64,
-    key: Option<&'a [u8]>,
-    value: Option<&'a [u8]>,
-    /// The header fields, already checked: read them with `headers`.
-    header_bytes: &'a [u8],
-    header_count: i64,
-}
-
-impl<'a> RecordView<'a> {
-    fn headers(&self) -> Headers<'a> {
-        Headers {
-            bytes: self.header_bytes,
-            left: self.header_count,
-            at: 0,
-        }
-    }
-}
-
-/// The headers (key, value) of one record, each read within bounds; a null
-/// key is an error, as in Kafka. `at` is how far the reading got.
-struct Headers<'a> {
-    bytes: &'a [u8],
-    left: i64,
-    at: usize,
-}
-
-impl<'a> Iterator for Headers<'a> {
-    type Item = Result<(&'a [u8], Option<&'a [u8]>), LogError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.left <= 0 {
-            return None;
-        }
-        self.left -= 1;
-        let key = match get_bytes(self.bytes, &mut self.at) {
-            Ok(Some(k)) => k,
-            Ok(None) => return Some(Err(LogError::CorruptMessage("null header key"))),
-            Err(e) => return Some(Err(e)),
-        };
-        Some(get_bytes(self.bytes, &mut self.at).map(|v| (key, v)))
-    }
-}
-
-/// Parses the record that starts at `*at` (its length varint), checking that
-/// every field stays inside the record and the record inside the batch, as
-/// Kafka's `DefaultRecord.readFrom` does; moves `*at` past it.
-#[inline(always)]
-fn parse_record<'a>(buf: &'a [u8], at: &mut usize) -> Result<RecordView<'a>, LogError> {
-    let len = get_varint(buf, at)?;
-    let end = usize::try_from(len)
-        .ok()
-        .and_then(|l| at.checked_add(l))
-        .filter(|e| *e <= buf.len() && *e > *at)
-        .ok_or(LogError::CorruptMessage("record runs past its batch"))?;
-    let rec = &buf[..end];
-    let mut p = *at + 1; // record attributes
-    let timestamp_delta = get_varint(rec, &mut p)?;
-    let offset_delta = get_varint(rec, &mut p)?;
-    let key = get_bytes(rec, &mut p)?;
-    let value = get_bytes(rec, &mut p)?;
-    let header_count = get_varint(rec, &mut p)?;
-    if header_count < 0 {
-        return Err(LogError::CorruptMessage("negative header count"));
-    }
-    let view = RecordView {
-        timestamp_delta,
-        offset_delta,
-        key,
-        value,
-        header_bytes: &rec[p..],
-        header_count,
-    };
-    let mut headers = view.headers();
-    for h in &mut headers {
-        h?;
-    }
-    if p + headers.at != end {
-        return Err(LogError::CorruptMessage(
-            "record size does not match its fields",
-        ));
-    }
-    *at = end;
-    Ok(view)
 }
 
 /// Where a batch comes from, deciding which of Kafka's checks apply.
@@ -515,6 +360,7 @@ pub fn records(buf: &[u8]) -> Result<Vec<Record>, LogError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::log::record::get_varint;
 
     fn sample() -> Vec<u8> {
         let recs = vec![

@@ -16,10 +16,12 @@ mod batch;
 mod builder;
 mod compact;
 mod config;
+mod crc;
 mod epoch;
 mod index;
 pub mod lab;
 mod pages;
+mod record;
 mod retention;
 mod segment;
 
