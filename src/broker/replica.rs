@@ -38,7 +38,12 @@ impl Disk {
     /// checkpointed one (0 if none was written), never past its log end.
     pub fn restart_hw(&self, tp: &TopicPartition) -> i64 {
         let leo = self.logs.get(tp).map_or(0, Log::log_end_offset);
-        self.hw_checkpoint.get(tp).copied().unwrap_or(0).min(leo)
+        self.checkpointed_hw(tp).min(leo)
+    }
+
+    /// The high watermark last checkpointed for `tp` (0 if none was written).
+    pub fn checkpointed_hw(&self, tp: &TopicPartition) -> i64 {
+        self.hw_checkpoint.get(tp).copied().unwrap_or(0)
     }
 }
 
@@ -209,17 +214,17 @@ impl Broker {
         if was_leader && ps.leader != self.id {
             self.fail_delayed(&tp, KafkaError::NotLeaderOrFollower, out);
         }
-        let leo = self
-            .disk
-            .logs
-            .entry(tp.clone())
-            .or_insert_with(|| Log::new(cfg.log.clone(), now))
-            .log_end_offset();
         let hw = self
             .replicas
             .get(&tp)
-            .map_or_else(|| self.disk.restart_hw(&tp), |r| r.hw.min(leo));
-        let log = self.disk.logs.get_mut(&tp).expect("created above");
+            .map_or_else(|| self.disk.checkpointed_hw(&tp), |r| r.hw);
+        let log = self
+            .disk
+            .logs
+            .entry(tp.clone())
+            .or_insert_with(|| Log::new(cfg.log.clone(), now));
+        let leo = log.log_end_offset();
+        let hw = hw.min(leo);
         let old_followers = self
             .replicas
             .get(&tp)

@@ -9,7 +9,7 @@
 //! Invariant: `validate` accepts only batches whose length, magic, CRC and
 //! record count agree with their bytes.
 
-pub(super) use super::crc::crc32c_of;
+use super::crc::crc32c_of;
 use super::record::parse_record;
 use super::LogError;
 

@@ -1,9 +1,8 @@
 //! The producer side of record batches: a v2 batch encoded record by
 //! record as it fills.
 
-use super::batch::{
-    crc32c_of, put_bytes, put_varint, ATTRIBUTES_AT, CRC_AT, HEADER_BYTES, LOG_OVERHEAD,
-};
+use super::batch::{put_bytes, put_varint, ATTRIBUTES_AT, CRC_AT, HEADER_BYTES, LOG_OVERHEAD};
+use super::crc::crc32c_of;
 
 fn varint_len(v: i64) -> usize {
     let mut z = ((v << 1) ^ (v >> 63)) as u64;

@@ -65,11 +65,8 @@ fn bar(bars: &mut Bars, r: &ReplicaSnap, (x, y, w, h): (f32, f32, f32, f32), tic
     if r.leo < 0 {
         return;
     }
-    let hw = if r.shown_hw() >= 0 {
-        r.shown_hw()
-    } else {
-        r.leo
-    };
+    let shown = r.shown_hw();
+    let hw = if shown >= 0 { shown } else { r.leo };
     let committed = r.leo.min(hw);
     let x1 = at(committed);
     if x1 > x {
